@@ -1,0 +1,52 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ErrorInfoSchema } from './error-info.js';
+import { FunctionNameSchema } from './function-name.js';
+
+export const EXECUTION_STATES = ['queued', 'running', 'success', 'error', 'timeout'] as const;
+/** queued → running → success | error | timeout (DESIGN.md §4). */
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+export const TERMINAL_EXECUTION_STATES: readonly ExecutionState[] = ['success', 'error', 'timeout'];
+
+export function isTerminalState(state: ExecutionState): boolean {
+  return state === 'success' || state === 'error' || state === 'timeout';
+}
+
+export const ExecutionStateSchema = Type.Union(
+  [
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('success'),
+    Type.Literal('error'),
+    Type.Literal('timeout'),
+  ],
+  { $id: 'ExecutionState', errorMessage: `must be one of ${EXECUTION_STATES.join(', ')}` },
+);
+
+const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp.' });
+
+export const ExecutionStatusSchema = Type.Object(
+  {
+    executionId: Type.String(),
+    functionName: FunctionNameSchema,
+    status: ExecutionStateSchema,
+    attempt: Type.Integer({ minimum: 1, description: '1 for the first attempt; retries add one.' }),
+    createdAt: Timestamp,
+    startedAt: Type.Optional(Timestamp),
+    finishedAt: Type.Optional(Timestamp),
+    durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+    output: Type.Optional(Type.Unknown()),
+    error: Type.Optional(ErrorInfoSchema),
+    coldStart: Type.Optional(Type.Boolean()),
+    traceId: Type.Optional(Type.String()),
+  },
+  { $id: 'ExecutionStatus', additionalProperties: false },
+);
+export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
+
+export const ExecutionListSchema = Type.Object(
+  {
+    items: Type.Array(ExecutionStatusSchema),
+  },
+  { $id: 'ExecutionList', additionalProperties: false },
+);
+export type ExecutionList = Static<typeof ExecutionListSchema>;

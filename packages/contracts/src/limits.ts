@@ -1,0 +1,29 @@
+/** Documented limits and defaults of a FunctionSpec (docs/configuration.md, openapi.yaml). */
+export const FunctionLimits = Object.freeze({
+  maxTimeoutMs: 15 * 60 * 1000,
+  maxConcurrency: 1000,
+  maxRetries: 10,
+  maxQueueSize: 100_000,
+  maxReplicas: 100,
+  maxEnvEntries: 256,
+  maxEnvValueBytes: 32 * 1024,
+  maxIdleTimeoutMs: 24 * 60 * 60 * 1000,
+});
+
+export const FunctionDefaults = Object.freeze({
+  timeoutMs: 30_000,
+  concurrency: 4,
+  maxRetries: 3,
+  queueSize: 100,
+  executionMode: 'DEPLOYMENT' as const,
+  runtimeMode: 'HTTP' as const,
+  scaling: Object.freeze({
+    strategy: 'INTERNAL' as const,
+    minReplicas: 1,
+    maxReplicas: 4,
+    idleTimeoutMs: 5 * 60 * 1000,
+  }),
+});
+
+/** Largest request body the control plane and runtimes accept by default (6 MiB). */
+export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;

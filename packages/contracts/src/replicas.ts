@@ -1,0 +1,11 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { FunctionLimits } from './limits.js';
+
+/** Body of PUT /v1/functions/{name}/replicas: pins the replica count. */
+export const ReplicasRequestSchema = Type.Object(
+  {
+    replicas: Type.Integer({ minimum: 0, maximum: FunctionLimits.maxReplicas }),
+  },
+  { $id: 'ReplicasRequest', additionalProperties: false },
+);
+export type ReplicasRequest = Static<typeof ReplicasRequestSchema>;
