@@ -1,0 +1,80 @@
+import type {
+  CompletionCallback,
+  ErrorInfo,
+  FunctionStatus,
+  InvocationRequest,
+  ResolvedFunctionSpec,
+} from '@nanofaas/contracts';
+
+/** A registered function as the scheduler hands it to a backend: the resolved spec plus its revision. */
+export interface DeployedFunction {
+  readonly spec: ResolvedFunctionSpec;
+  /** Increments on every update; a backend rolls its instances when it changes. */
+  readonly revision: number;
+}
+
+/** The callback channel of a one-shot (REMOTE) run. */
+export interface CompletionChannel {
+  /** Full URL the run posts to: `{url}/{executionId}:complete` is built by the run (spec: CALLBACK_URL). */
+  readonly url: string;
+  /** Per-execution secret the run presents as `Authorization: Bearer <token>` (CALLBACK_TOKEN). */
+  readonly token: string;
+  /** Resolves when the control plane receives this attempt's callback. */
+  wait(): Promise<CompletionCallback>;
+}
+
+/** One attempt of one execution, as the scheduler dispatches it. */
+export interface Dispatch {
+  readonly executionId: string;
+  /** 1 for the first attempt (X-Dispatch-Attempt). */
+  readonly attempt: number;
+  readonly traceId: string;
+  readonly traceparent?: string;
+  readonly request: InvocationRequest;
+  /** Milliseconds left for this attempt; the backend must settle by then. */
+  readonly timeoutMs: number;
+  /** Fires when the caller gave up or the platform is stopping; the backend stops the attempt. */
+  readonly signal: AbortSignal;
+  /** Present for REMOTE functions: where the one-shot run reports its result. */
+  readonly completion?: CompletionChannel;
+}
+
+export type DispatchResult =
+  | { readonly ok: true; readonly output: unknown; readonly coldStart: boolean }
+  | { readonly ok: false; readonly error: ErrorInfo; readonly coldStart: boolean };
+
+/** What a backend may ask the scheduler about current load (for autoscaling). */
+export interface LoadProbe {
+  /** Executions of this function waiting in the scheduler's queue (not yet dispatched). */
+  queuedCount(functionName: string): number;
+}
+
+export interface BackendContext {
+  readonly load: LoadProbe;
+}
+
+/**
+ * Where functions run (DESIGN.md §5). One implementation per file under backends/; every
+ * implementation passes test/backend-conformance.ts.
+ *
+ * The scheduler calls `invoke` at most `concurrency × scaling.maxReplicas` times concurrently per
+ * function; the backend waits (bounded by `timeoutMs` and `signal`) for an instance with room,
+ * starting one if none is running (cold start), and never sends an instance more than `concurrency`
+ * requests at once. `invoke` never rejects: every failure is a DispatchResult with a catalogue code
+ * (BACKEND_UNREACHABLE, RUN_LOST, TIMEOUT, …) or the function's own error.
+ */
+export interface Backend {
+  readonly kind: 'pool' | 'local' | 'kubernetes';
+  start(context: BackendContext): Promise<void>;
+  /** Idempotent: stops every instance the backend started and waits for them. */
+  stop(): Promise<void>;
+  /** Creates the function's instances, or rolls them to a new revision. */
+  ensureFunction(fn: DeployedFunction): Promise<void>;
+  /** Drains and removes every instance of the function. */
+  removeFunction(name: string): Promise<void>;
+  /** Pins the replica count (`PUT /v1/functions/{name}/replicas`); null returns to autoscaling. */
+  scaleFunction(name: string, replicas: number | null): Promise<void>;
+  invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult>;
+  /** Live status for `GET /v1/functions/{name}`; undefined when the backend does not know it. */
+  describeFunction(name: string): FunctionStatus | undefined;
+}
