@@ -1,0 +1,472 @@
+//! Configuration: every setting comes from the environment and is read and validated here, once.
+//! Variable names and meanings follow the spec ("Variabili d'ambiente iniettate nel pod") plus the
+//! additions documented in watchdog/README.md. A bad value is an error naming the variable.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the watchdog talks to the function process (the spec's RuntimeMode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutionMode {
+    Http,
+    Stdio,
+    File,
+}
+
+/// What to do with STDIO/FILE output that is not JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Output must be one JSON value; anything else is `INVALID_OUTPUT`.
+    Json,
+    /// Output is returned as a JSON string (UTF-8 required; one trailing newline dropped).
+    Text,
+}
+
+/// Settings that only exist in one-shot (REMOTE / Job) runs.
+#[derive(Clone, Debug)]
+pub struct OneShotConfig {
+    pub execution_id: String,
+    /// The InvocationRequest JSON handed to the function (already wrapped as `{"input": ...}`
+    /// when INVOCATION_PAYLOAD was not an object with an `input` field).
+    pub payload: Vec<u8>,
+    /// Base URL; the watchdog posts to `{callback_url}/{execution_id}:complete`. None: print.
+    pub callback_url: Option<String>,
+    pub callback_token: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub function_name: String,
+    pub mode: ExecutionMode,
+    /// WATCHDOG_CMD split into argv (shell-like quoting, never run through a shell).
+    pub command: Vec<String>,
+    pub timeout: Duration,
+    pub trace_id: Option<String>,
+    /// Some for one-shot runs, None when WARM=true.
+    pub one_shot: Option<OneShotConfig>,
+    pub host: IpAddr,
+    pub port: u16,
+    pub runtime_port: u16,
+    pub runtime_url: String,
+    pub health_url: String,
+    pub input_file: PathBuf,
+    pub output_file: PathBuf,
+    pub max_inflight: usize,
+    pub max_output_bytes: usize,
+    pub max_body_bytes: usize,
+    pub output_format: OutputFormat,
+    pub health_interval: Duration,
+    pub health_timeout: Duration,
+    pub kill_grace: Duration,
+    pub hosts_file: PathBuf,
+    pub resolv_conf: PathBuf,
+}
+
+impl Config {
+    pub fn is_warm(&self) -> bool {
+        self.one_shot.is_none()
+    }
+}
+
+/// A configuration problem, always naming the variable at fault.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid configuration: {}: {}",
+            self.variable, self.problem
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+const MIB: usize = 1024 * 1024;
+
+/// Reads the whole configuration through `env` (a lookup such as `std::env::var`), so that it can
+/// be tested without touching the process environment.
+pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let get = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+
+    let warm = match get("WARM") {
+        None => false,
+        Some(value) => parse_bool("WARM", &value)?,
+    };
+    let mode = match get("EXECUTION_MODE").as_deref().map(str::trim) {
+        None => ExecutionMode::Http,
+        Some(value) => parse_mode(value)?,
+    };
+    let command = parse_command(get("WATCHDOG_CMD"))?;
+    let timeout = duration_ms("TIMEOUT_MS", get("TIMEOUT_MS"), 30_000, 1)?;
+    let function_name = get("FUNCTION_NAME").unwrap_or_else(|| "function".to_string());
+    let trace_id = get("TRACE_ID");
+
+    let one_shot = if warm {
+        None
+    } else {
+        Some(load_one_shot(&get)?)
+    };
+
+    let host: IpAddr = match get("HOST") {
+        None => IpAddr::from([0, 0, 0, 0]),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError {
+            variable: "HOST",
+            problem: format!("{value:?} is not an IP address"),
+        })?,
+    };
+    let port = parse_port("PORT", get("PORT"), 8080, true)?;
+    let runtime_port = parse_port("RUNTIME_PORT", get("RUNTIME_PORT"), 8081, false)?;
+    let runtime_url = match get("RUNTIME_URL") {
+        None => format!("http://127.0.0.1:{runtime_port}/invoke"),
+        Some(value) => parse_http_url("RUNTIME_URL", &value)?,
+    };
+    let health_url = match get("HEALTH_URL") {
+        None => format!("http://127.0.0.1:{runtime_port}/health"),
+        Some(value) => parse_http_url("HEALTH_URL", &value)?,
+    };
+
+    let default_inflight = match mode {
+        ExecutionMode::Http => 64,
+        ExecutionMode::Stdio | ExecutionMode::File => 1,
+    };
+    let max_inflight = number("MAX_INFLIGHT", get("MAX_INFLIGHT"), default_inflight, 1)?;
+    let max_output_bytes = number("MAX_OUTPUT_BYTES", get("MAX_OUTPUT_BYTES"), 6 * MIB, 1)?;
+    let max_body_bytes = number("MAX_BODY_BYTES", get("MAX_BODY_BYTES"), 6 * MIB, 1)?;
+    let output_format = match get("OUTPUT_FORMAT").as_deref().map(str::trim) {
+        None => OutputFormat::Json,
+        Some(value) => match value.to_ascii_lowercase().as_str() {
+            "json" => OutputFormat::Json,
+            "text" => OutputFormat::Text,
+            _ => {
+                return Err(ConfigError {
+                    variable: "OUTPUT_FORMAT",
+                    problem: format!("{value:?} is not one of json, text"),
+                })
+            }
+        },
+    };
+
+    Ok(Config {
+        function_name,
+        mode,
+        command,
+        timeout,
+        trace_id,
+        one_shot,
+        host,
+        port,
+        runtime_port,
+        runtime_url,
+        health_url,
+        input_file: PathBuf::from(get("INPUT_FILE").unwrap_or_else(|| "/tmp/input.json".into())),
+        output_file: PathBuf::from(get("OUTPUT_FILE").unwrap_or_else(|| "/tmp/output.json".into())),
+        max_inflight,
+        max_output_bytes,
+        max_body_bytes,
+        output_format,
+        health_interval: duration_ms("HEALTH_INTERVAL_MS", get("HEALTH_INTERVAL_MS"), 50, 1)?,
+        health_timeout: duration_ms("HEALTH_TIMEOUT_MS", get("HEALTH_TIMEOUT_MS"), 10_000, 1)?,
+        kill_grace: duration_ms("KILL_GRACE_MS", get("KILL_GRACE_MS"), 100, 0)?,
+        hosts_file: PathBuf::from(get("HOSTS_FILE").unwrap_or_else(|| "/etc/hosts".into())),
+        resolv_conf: PathBuf::from(get("RESOLV_CONF").unwrap_or_else(|| "/etc/resolv.conf".into())),
+    })
+}
+
+fn load_one_shot(get: &dyn Fn(&str) -> Option<String>) -> Result<OneShotConfig, ConfigError> {
+    let raw = get("INVOCATION_PAYLOAD").ok_or(ConfigError {
+        variable: "INVOCATION_PAYLOAD",
+        problem: "is required when WARM is not true (one-shot run)".into(),
+    })?;
+    let payload = normalize_payload(&raw)?;
+    let callback_url = match get("CALLBACK_URL") {
+        None => None,
+        Some(value) => Some(parse_http_url("CALLBACK_URL", &value)?),
+    };
+    let execution_id = match get("EXECUTION_ID") {
+        Some(id) => id,
+        None if callback_url.is_some() => {
+            return Err(ConfigError {
+                variable: "EXECUTION_ID",
+                problem: "is required when CALLBACK_URL is set".into(),
+            })
+        }
+        None => format!("local-{}", std::process::id()),
+    };
+    if execution_id.contains(['/', '?', '#', ' ']) {
+        return Err(ConfigError {
+            variable: "EXECUTION_ID",
+            problem: format!("{execution_id:?} must not contain '/', '?', '#' or spaces"),
+        });
+    }
+    Ok(OneShotConfig {
+        execution_id,
+        payload,
+        callback_url: callback_url.map(|url| url.trim_end_matches('/').to_string()),
+        callback_token: get("CALLBACK_TOKEN"),
+    })
+}
+
+/// INVOCATION_PAYLOAD is normally an InvocationRequest (`{"input": ..., "metadata": ...}`) and is
+/// passed on byte for byte; any other JSON value is wrapped as `{"input": <value>}`.
+fn normalize_payload(raw: &str) -> Result<Vec<u8>, ConfigError> {
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| ConfigError {
+        variable: "INVOCATION_PAYLOAD",
+        problem: format!("is not valid JSON: {e}"),
+    })?;
+    match value {
+        serde_json::Value::Object(ref map) if map.contains_key("input") => {
+            Ok(raw.trim().as_bytes().to_vec())
+        }
+        other => Ok(serde_json::to_vec(&serde_json::json!({ "input": other }))
+            .expect("serializing a JSON value cannot fail")),
+    }
+}
+
+fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(ConfigError {
+            variable,
+            problem: format!("{value:?} is not a boolean (true or false)"),
+        }),
+    }
+}
+
+fn parse_mode(value: &str) -> Result<ExecutionMode, ConfigError> {
+    match value.to_ascii_uppercase().as_str() {
+        "HTTP" => Ok(ExecutionMode::Http),
+        "STDIO" => Ok(ExecutionMode::Stdio),
+        "FILE" => Ok(ExecutionMode::File),
+        _ => Err(ConfigError {
+            variable: "EXECUTION_MODE",
+            problem: format!("{value:?} is not one of HTTP, STDIO, FILE"),
+        }),
+    }
+}
+
+fn parse_command(value: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let value = value.ok_or(ConfigError {
+        variable: "WATCHDOG_CMD",
+        problem: "is required (the command that runs the function)".into(),
+    })?;
+    let argv = shlex::split(&value).ok_or_else(|| ConfigError {
+        variable: "WATCHDOG_CMD",
+        problem: format!("{value:?} has unbalanced quotes or a trailing backslash"),
+    })?;
+    if argv.is_empty() {
+        return Err(ConfigError {
+            variable: "WATCHDOG_CMD",
+            problem: "is empty".into(),
+        });
+    }
+    Ok(argv)
+}
+
+fn number(
+    variable: &'static str,
+    value: Option<String>,
+    default: usize,
+    min: usize,
+) -> Result<usize, ConfigError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(ConfigError {
+            variable,
+            problem: format!("{value:?} is not an integer >= {min}"),
+        }),
+    }
+}
+
+fn duration_ms(
+    variable: &'static str,
+    value: Option<String>,
+    default_ms: u64,
+    min_ms: u64,
+) -> Result<Duration, ConfigError> {
+    let ms = number(variable, value, default_ms as usize, min_ms as usize)?;
+    Ok(Duration::from_millis(ms as u64))
+}
+
+fn parse_port(
+    variable: &'static str,
+    value: Option<String>,
+    default: u16,
+    allow_zero: bool,
+) -> Result<u16, ConfigError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.trim().parse::<u16>() {
+        Ok(0) if !allow_zero => Err(ConfigError {
+            variable,
+            problem: "must be a port between 1 and 65535".into(),
+        }),
+        Ok(port) => Ok(port),
+        Err(_) => Err(ConfigError {
+            variable,
+            problem: format!("{value:?} is not a port number"),
+        }),
+    }
+}
+
+/// Only plain `http://` is supported: the binary carries no TLS stack, and inside a cluster the
+/// control plane and the runtime are reached over plain HTTP.
+fn parse_http_url(variable: &'static str, value: &str) -> Result<String, ConfigError> {
+    let value = value.trim();
+    let uri: hyper::Uri = value.parse().map_err(|e| ConfigError {
+        variable,
+        problem: format!("{value:?} is not a URL: {e}"),
+    })?;
+    if uri.scheme_str() != Some("http") {
+        return Err(ConfigError {
+            variable,
+            problem: format!("{value:?} must start with http:// (https is not supported)"),
+        });
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(ConfigError {
+            variable,
+            problem: format!("{value:?} has no host"),
+        });
+    }
+    Ok(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        load_config(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn warm_defaults_follow_the_spec() {
+        let config = load(&[("WARM", "true"), ("WATCHDOG_CMD", "node server.js")]).unwrap();
+        assert!(config.is_warm());
+        assert_eq!(config.mode, ExecutionMode::Http);
+        assert_eq!(config.command, vec!["node", "server.js"]);
+        assert_eq!(config.timeout, Duration::from_millis(30_000));
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.runtime_url, "http://127.0.0.1:8081/invoke");
+        assert_eq!(config.health_url, "http://127.0.0.1:8081/health");
+        assert_eq!(config.health_interval, Duration::from_millis(50));
+        assert_eq!(config.health_timeout, Duration::from_millis(10_000));
+        assert_eq!(config.kill_grace, Duration::from_millis(100));
+        assert_eq!(config.max_output_bytes, 6 * MIB);
+        assert_eq!(config.input_file, PathBuf::from("/tmp/input.json"));
+    }
+
+    #[test]
+    fn stdio_defaults_to_one_in_flight() {
+        let config = load(&[
+            ("WARM", "true"),
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_MODE", "stdio"),
+        ])
+        .unwrap();
+        assert_eq!(config.mode, ExecutionMode::Stdio);
+        assert_eq!(config.max_inflight, 1);
+    }
+
+    #[test]
+    fn command_uses_shell_quoting_without_a_shell() {
+        let config = load(&[
+            ("WARM", "true"),
+            ("WATCHDOG_CMD", r#"python3 -c 'print("a b")' "two words""#),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.command,
+            vec!["python3", "-c", "print(\"a b\")", "two words"]
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let base = [("WARM", "true"), ("WATCHDOG_CMD", "cat")];
+        let cases: &[(&str, &str)] = &[
+            ("TIMEOUT_MS", "soon"),
+            ("TIMEOUT_MS", "0"),
+            ("EXECUTION_MODE", "GRPC"),
+            ("PORT", "70000"),
+            ("RUNTIME_PORT", "0"),
+            ("MAX_INFLIGHT", "-1"),
+            ("WARM", "maybe"),
+            ("HOST", "example.com"),
+            ("RUNTIME_URL", "https://x/invoke"),
+            ("OUTPUT_FORMAT", "xml"),
+            ("WATCHDOG_CMD", "echo 'unclosed"),
+        ];
+        for (variable, value) in cases {
+            let mut vars = base.to_vec();
+            vars.retain(|(k, _)| k != variable);
+            vars.push((variable, value));
+            let err = load(&vars).unwrap_err();
+            assert_eq!(err.variable, *variable, "{err}");
+        }
+    }
+
+    #[test]
+    fn missing_command_is_an_error() {
+        assert_eq!(
+            load(&[("WARM", "true")]).unwrap_err().variable,
+            "WATCHDOG_CMD"
+        );
+    }
+
+    #[test]
+    fn one_shot_requires_a_payload_and_an_id_with_a_callback() {
+        let err = load(&[("WATCHDOG_CMD", "cat")]).unwrap_err();
+        assert_eq!(err.variable, "INVOCATION_PAYLOAD");
+        let err = load(&[
+            ("WATCHDOG_CMD", "cat"),
+            ("INVOCATION_PAYLOAD", "{\"input\":1}"),
+            ("CALLBACK_URL", "http://cp:8080/v1/internal/executions/"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "EXECUTION_ID");
+        let err = load(&[("WATCHDOG_CMD", "cat"), ("INVOCATION_PAYLOAD", "{oops")]).unwrap_err();
+        assert_eq!(err.variable, "INVOCATION_PAYLOAD");
+    }
+
+    #[test]
+    fn payload_without_input_is_wrapped() {
+        let config = load(&[("WATCHDOG_CMD", "cat"), ("INVOCATION_PAYLOAD", "\"hello\"")]).unwrap();
+        let one_shot = config.one_shot.unwrap();
+        assert_eq!(one_shot.payload, br#"{"input":"hello"}"#.to_vec());
+        let config = load(&[
+            ("WATCHDOG_CMD", "cat"),
+            ("INVOCATION_PAYLOAD", r#" {"input":{"a":1},"metadata":{}} "#),
+            ("EXECUTION_ID", "e1"),
+            ("CALLBACK_URL", "http://cp:8080/v1/internal/executions/"),
+        ])
+        .unwrap();
+        let one_shot = config.one_shot.unwrap();
+        assert_eq!(
+            one_shot.payload,
+            br#"{"input":{"a":1},"metadata":{}}"#.to_vec()
+        );
+        assert_eq!(
+            one_shot.callback_url.as_deref(),
+            Some("http://cp:8080/v1/internal/executions")
+        );
+    }
+}

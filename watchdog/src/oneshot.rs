@@ -1,0 +1,118 @@
+//! One-shot mode (no `WARM=true`; the REMOTE/Job case): run the invocation from
+//! INVOCATION_PAYLOAD once, then report it to the control plane (or print it).
+
+use crate::callback::Callback;
+use crate::client::HttpClient;
+use crate::config::{Config, ExecutionMode};
+use crate::file::{invoke_file, FilePair};
+use crate::http::invoke_http_once;
+use crate::invocation::{ForwardedHeaders, Invocation};
+use crate::log::LogContext;
+use crate::process::Reaper;
+use crate::stdio::invoke_stdio;
+use bytes::Bytes;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::sync::Arc;
+use tokio::time::Instant;
+
+/// Exit codes of a one-shot run.
+pub const EXIT_SUCCESS: i32 = 0;
+pub const EXIT_FUNCTION_FAILED: i32 = 1;
+pub const EXIT_CALLBACK_FAILED: i32 = 3;
+
+pub async fn run_one_shot(
+    config: Arc<Config>,
+    reaper: Arc<Reaper>,
+    client: HttpClient,
+    log: LogContext,
+) -> i32 {
+    let one_shot = config.one_shot.as_ref().expect("one-shot configuration");
+    let trace_id = config.trace_id.clone();
+    let invocation = Invocation {
+        log: log.for_invocation(&one_shot.execution_id, trace_id.as_deref()),
+        execution_id: one_shot.execution_id.clone(),
+        trace_id: trace_id.clone(),
+        payload: Bytes::from(one_shot.payload.clone()),
+        timeout: config.timeout,
+        deadline: Instant::now() + config.timeout,
+        forwarded: ForwardedHeaders::default(),
+    };
+    let log = invocation.log.clone();
+
+    // Pod shutdown while running: the invocation still finishes, bounded by its own timeout.
+    tokio::spawn(log_termination(log.clone()));
+
+    let started = Instant::now();
+    let result = match config.mode {
+        ExecutionMode::Http => invoke_http_once(&config, &reaper, &client, &invocation).await,
+        ExecutionMode::Stdio => invoke_stdio(&config, &reaper, &invocation).await,
+        ExecutionMode::File => {
+            invoke_file(
+                &config,
+                &reaper,
+                &invocation,
+                &FilePair::configured(&config),
+            )
+            .await
+        }
+    };
+    let duration_ms = Value::from(started.elapsed().as_secs_f64() * 1000.0);
+    let body = match &result {
+        Ok(output) => {
+            log.info("invocation finished", &[("durationMs", duration_ms)]);
+            let output: &RawValue = serde_json::from_slice(output)
+                .expect("outputs are validated JSON before they get here");
+            serde_json::to_vec(&json!({ "success": true, "output": output }))
+        }
+        Err(error) => {
+            log.warn(
+                "invocation failed",
+                &[("durationMs", duration_ms), ("code", error.code().into())],
+            );
+            serde_json::to_vec(&json!({ "success": false, "error": error.to_error_object() }))
+        }
+    }
+    .expect("serializing a JSON value cannot fail");
+
+    let exit = if result.is_ok() {
+        EXIT_SUCCESS
+    } else {
+        EXIT_FUNCTION_FAILED
+    };
+    let Some(base) = &one_shot.callback_url else {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(&body)
+            .and_then(|()| stdout.write_all(b"\n"));
+        let _ = stdout.flush();
+        return exit;
+    };
+    let callback = Callback {
+        url: format!("{base}/{}:complete", one_shot.execution_id),
+        execution_id: one_shot.execution_id.clone(),
+        trace_id,
+        token: one_shot.callback_token.clone(),
+    };
+    match callback.deliver(&client, Bytes::from(body), &log).await {
+        Ok(()) => exit,
+        Err(problem) => {
+            log.error("result not delivered", &[("error", problem.into())]);
+            EXIT_CALLBACK_FAILED
+        }
+    }
+}
+
+async fn log_termination(log: LogContext) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        return;
+    };
+    while terminate.recv().await.is_some() {
+        log.info(
+            "SIGTERM received; the running invocation finishes within its timeout",
+            &[],
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! Child processes: spawning in their own process group, reaping, and killing whole groups.
+//!
+//! The watchdog is PID 1 of its container, and also registers itself as a child subreaper, so
+//! every orphan of a function's process tree ends up as its child. One reaper owns `waitpid(-1)`:
+//! it reaps everything (no zombies, ever) and hands exit statuses to the `Child` that waits for
+//! them. When a function's main process exits, the reaper kills what is left of its group.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::unix::pipe;
+use tokio::sync::oneshot;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    Code(i32),
+    Signal(i32),
+}
+
+impl ExitStatus {
+    pub fn success(self) -> bool {
+        self == ExitStatus::Code(0)
+    }
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Code(code) => write!(f, "exit code {code}"),
+            ExitStatus::Signal(signal) => write!(f, "signal {signal} ({})", signal_name(*signal)),
+        }
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGTERM => "SIGTERM",
+        _ => "signal",
+    }
+}
+
+/// What to start and with which extra environment.
+pub struct SpawnSpec<'a> {
+    pub argv: &'a [String],
+    pub env: Vec<(&'static str, String)>,
+    /// Pipe stdin (STDIO mode) or give the child /dev/null.
+    pub stdin: bool,
+}
+
+/// Environment variables of the watchdog that the function must not see: the callback secret and
+/// the one-shot payload (the function gets the payload on stdin, in a file or over HTTP).
+const PRIVATE_ENV: &[&str] = &["CALLBACK_TOKEN", "INVOCATION_PAYLOAD", "CALLBACK_URL"];
+
+pub struct Reaper {
+    waiters: Mutex<HashMap<i32, oneshot::Sender<ExitStatus>>>,
+}
+
+impl Reaper {
+    /// Becomes a child subreaper and starts reaping on SIGCHLD. Needs a tokio runtime.
+    pub fn start() -> io::Result<Arc<Reaper>> {
+        // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only sets a flag on this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        }
+        let mut sigchld = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child())?;
+        let reaper = Arc::new(Reaper {
+            waiters: Mutex::new(HashMap::new()),
+        });
+        let task_reaper = Arc::clone(&reaper);
+        tokio::spawn(async move {
+            loop {
+                task_reaper.reap_all();
+                if sigchld.recv().await.is_none() {
+                    return;
+                }
+            }
+        });
+        Ok(reaper)
+    }
+
+    fn reap_all(&self) {
+        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let mut status: libc::c_int = 0;
+            // SAFETY: plain waitpid on any child, non-blocking.
+            let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+            if pid <= 0 {
+                return;
+            }
+            let Some(waiter) = waiters.remove(&pid) else {
+                continue; // an orphan inherited as subreaper: reaped, nothing else to do
+            };
+            // The main process is gone: whatever it left running in its group goes too. This is
+            // done here, before any new spawn can take the lock, so the group id cannot have been
+            // reused by one of our own children.
+            kill_group(pid, libc::SIGKILL);
+            let exit = if libc::WIFSIGNALED(status) {
+                ExitStatus::Signal(libc::WTERMSIG(status))
+            } else {
+                ExitStatus::Code(libc::WEXITSTATUS(status))
+            };
+            let _ = waiter.send(exit);
+        }
+    }
+
+    /// Starts `spec.argv` in a new process group with piped stdout and stderr.
+    pub fn spawn(self: &Arc<Self>, spec: SpawnSpec<'_>) -> io::Result<Child> {
+        let mut command = Command::new(&spec.argv[0]);
+        command
+            .args(&spec.argv[1..])
+            .process_group(0)
+            .stdin(if spec.stdin {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for name in PRIVATE_ENV {
+            command.env_remove(name);
+        }
+        for (name, value) in &spec.env {
+            command.env(name, value);
+        }
+
+        // Spawning under the waiters lock means the reaper cannot reap this pid before its
+        // waiter is registered (and std's own waitpid on a failed exec cannot be raced).
+        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        let mut child = command.spawn()?;
+        let pid = child.id() as i32;
+        let (sender, exit) = oneshot::channel();
+        waiters.insert(pid, sender);
+        drop(waiters);
+
+        let stdin = child
+            .stdin
+            .take()
+            .map(|s| pipe::Sender::from_owned_fd(s.into()));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| pipe::Receiver::from_owned_fd(s.into()));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|s| pipe::Receiver::from_owned_fd(s.into()));
+        Ok(Child {
+            pid,
+            stdin: stdin.transpose()?,
+            stdout: stdout.transpose()?,
+            stderr: stderr.transpose()?,
+            exit: Some(exit),
+            status: None,
+            reaper: Arc::clone(self),
+        })
+    }
+}
+
+/// A running (or finished) child and its process group. Dropping it kills the group if the main
+/// process has not exited, so a cancelled invocation never leaves a process behind.
+pub struct Child {
+    pub pid: i32,
+    pub stdin: Option<pipe::Sender>,
+    pub stdout: Option<pipe::Receiver>,
+    pub stderr: Option<pipe::Receiver>,
+    exit: Option<oneshot::Receiver<ExitStatus>>,
+    status: Option<ExitStatus>,
+    reaper: Arc<Reaper>,
+}
+
+impl Child {
+    /// Waits for the main process to exit (cancel-safe).
+    pub async fn wait(&mut self) -> ExitStatus {
+        if let Some(status) = self.status {
+            return status;
+        }
+        let receiver = self
+            .exit
+            .as_mut()
+            .expect("exit receiver present until exit");
+        // The sender lives in the reaper's map until the pid is reaped, so this cannot fail
+        // while the reaper runs; treat a dropped sender as a kill.
+        let status = receiver.await.unwrap_or(ExitStatus::Signal(libc::SIGKILL));
+        self.exit = None;
+        self.status = Some(status);
+        status
+    }
+
+    /// Sends `signal` to the whole group while the main process is alive.
+    pub fn signal_group(&self, signal: i32) {
+        if self.status.is_none() {
+            kill_group(self.pid, signal);
+        }
+    }
+
+    /// SIGTERM to the group, SIGKILL after `grace` if the main process is still there.
+    pub async fn terminate(&mut self, grace: Duration) -> ExitStatus {
+        if let Some(status) = self.status {
+            return status;
+        }
+        self.signal_group(libc::SIGTERM);
+        if let Ok(status) = tokio::time::timeout(grace, self.wait()).await {
+            return status;
+        }
+        self.signal_group(libc::SIGKILL);
+        self.wait().await
+    }
+
+    /// SIGKILL to the group right away.
+    pub async fn kill(&mut self) -> ExitStatus {
+        self.signal_group(libc::SIGKILL);
+        self.wait().await
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if self.status.is_some() {
+            return;
+        }
+        // Hold the lock so the reaper cannot reap (and the pid cannot be reused) in between.
+        let _waiters = self
+            .reaper
+            .waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let exited = self
+            .exit
+            .as_mut()
+            .is_some_and(|receiver| receiver.try_recv().is_ok());
+        if !exited {
+            kill_group(self.pid, libc::SIGKILL);
+        }
+    }
+}
+
+fn kill_group(pgid: i32, signal: i32) {
+    // SAFETY: kill(2) on a negative pid signals a process group; ESRCH (gone) is fine.
+    unsafe {
+        libc::kill(-pgid, signal);
+    }
+}
+
+/// Human-readable reason a command could not be started.
+pub fn describe_spawn_error(argv0: &str, error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => format!("command not found: {argv0:?}"),
+        io::ErrorKind::PermissionDenied => format!("command is not executable: {argv0:?}"),
+        _ => format!("cannot start {argv0:?}: {error}"),
+    }
+}
