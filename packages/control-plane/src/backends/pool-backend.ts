@@ -1,0 +1,203 @@
+import {
+  type ErrorInfo,
+  errorInfo,
+  type FunctionStatus,
+  HeaderKeys,
+  isPlatformErrorCode,
+  PlatformError,
+} from '@nanofaas/contracts';
+import { Pool } from 'undici';
+import type { Backend, BackendContext, DeployedFunction, Dispatch, DispatchResult } from './backend.js';
+import { Semaphore } from './semaphore.js';
+
+interface PoolFunction {
+  readonly fn: DeployedFunction;
+  readonly url: URL;
+  readonly slots: Semaphore;
+  replicas: number | null;
+}
+
+/**
+ * POOL: a function with `endpointUrl` is an HTTP endpoint that already runs (DESIGN.md §3). The
+ * backend only routes to it over pooled keep-alive connections (undici). The endpoint stands for
+ * `scaling.maxReplicas` replicas behind one address, so at most `concurrency × maxReplicas`
+ * requests are sent to it at once.
+ */
+export class PoolBackend implements Backend {
+  readonly kind = 'pool' as const;
+  private readonly functions = new Map<string, PoolFunction>();
+  private readonly pools = new Map<string, Pool>();
+  private readonly stopController = new AbortController();
+  private stopping: Promise<void> | undefined;
+
+  async start(_context: BackendContext): Promise<void> {}
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopController.abort(new PlatformError('SHUTTING_DOWN', 'the backend is stopping'));
+      const pools = [...this.pools.values()];
+      this.pools.clear();
+      await Promise.all(pools.map((pool) => pool.destroy().catch(() => undefined)));
+    })();
+    return this.stopping;
+  }
+
+  async ensureFunction(fn: DeployedFunction): Promise<void> {
+    const endpoint = fn.spec.endpointUrl;
+    if (endpoint === undefined) {
+      throw new PlatformError('VALIDATION_FAILED', 'field "endpointUrl": is required by the pool backend', {
+        issues: [{ field: 'endpointUrl', rule: 'required', message: 'is required by the pool backend' }],
+      });
+    }
+    const previous = this.functions.get(fn.spec.name);
+    this.functions.set(fn.spec.name, {
+      fn,
+      url: new URL(endpoint),
+      slots: new Semaphore(fn.spec.concurrency * fn.spec.scaling.maxReplicas),
+      replicas: previous?.replicas ?? null,
+    });
+  }
+
+  async removeFunction(name: string): Promise<void> {
+    const entry = this.functions.get(name);
+    this.functions.delete(name);
+    // In-flight requests end on their own (each is bounded by its timeout); wait for them.
+    await entry?.slots.drained();
+  }
+
+  async scaleFunction(name: string, replicas: number | null): Promise<void> {
+    const entry = this.functions.get(name);
+    if (entry) entry.replicas = replicas;
+  }
+
+  describeFunction(name: string): FunctionStatus | undefined {
+    const entry = this.functions.get(name);
+    if (!entry) return undefined;
+    const replicas = entry.replicas ?? 1;
+    return {
+      state: replicas === 0 ? 'scaled-to-zero' : 'ready',
+      replicas,
+      readyReplicas: replicas,
+      message: `pool endpoint ${entry.url.origin}`,
+    };
+  }
+
+  async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
+    if (this.stopping) return failure(errorInfo('SHUTTING_DOWN', 'the backend is stopping'));
+    const endpoint = fn.spec.endpointUrl;
+    if (endpoint === undefined) {
+      return failure(errorInfo('BACKEND_UNREACHABLE', `function "${fn.spec.name}" has no endpointUrl`));
+    }
+    const entry = this.functions.get(fn.spec.name);
+    const url = entry?.fn === fn ? entry.url : new URL(endpoint);
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, dispatch.timeoutMs);
+    const abort = () => controller.abort();
+    dispatch.signal.addEventListener('abort', abort, { once: true });
+    this.stopController.signal.addEventListener('abort', abort, { once: true });
+    let slotTaken = false;
+    try {
+      if (dispatch.signal.aborted) controller.abort();
+      if (entry?.fn === fn) {
+        await entry.slots.acquire(controller.signal);
+        slotTaken = true;
+      }
+      return await this.send(url, dispatch, controller.signal);
+    } catch (cause) {
+      if (timedOut) {
+        return failure(errorInfo('TIMEOUT', `no answer within ${dispatch.timeoutMs} ms`));
+      }
+      if (controller.signal.aborted) {
+        return failure(errorInfo('TIMEOUT', `the attempt was stopped: ${describe(dispatch.signal.reason)}`));
+      }
+      return failure(errorInfo('BACKEND_UNREACHABLE', `cannot reach ${url.origin}: ${describe(cause)}`));
+    } finally {
+      clearTimeout(timer);
+      dispatch.signal.removeEventListener('abort', abort);
+      this.stopController.signal.removeEventListener('abort', abort);
+      if (slotTaken) entry!.slots.release();
+    }
+  }
+
+  private poolFor(url: URL): Pool {
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = new Pool(url.origin, { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
+      this.pools.set(url.origin, pool);
+    }
+    return pool;
+  }
+
+  private async send(url: URL, dispatch: Dispatch, signal: AbortSignal): Promise<DispatchResult> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [HeaderKeys.executionId]: dispatch.executionId,
+      [HeaderKeys.traceId]: dispatch.traceId,
+      [HeaderKeys.timeoutMs]: String(dispatch.timeoutMs),
+      [HeaderKeys.dispatchAttempt]: String(dispatch.attempt),
+    };
+    if (dispatch.traceparent) headers[HeaderKeys.traceparent] = dispatch.traceparent;
+    const response = await this.poolFor(url).request({
+      method: 'POST',
+      path: url.pathname + url.search,
+      headers,
+      body: JSON.stringify(dispatch.request),
+      signal,
+    });
+    const text = await response.body.text();
+    const coldStart = response.headers[HeaderKeys.coldStart] === 'true';
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      if (text.length === 0) return { ok: true, output: null, coldStart };
+      try {
+        return { ok: true, output: JSON.parse(text), coldStart };
+      } catch {
+        return failure(
+          errorInfo('INVALID_OUTPUT', 'the function answered with a body that is not JSON'),
+          coldStart,
+        );
+      }
+    }
+    return failure(errorOfResponse(response.statusCode, text), coldStart);
+  }
+}
+
+/** The error a non-2xx answer carries, or one that says what the status means when it has none. */
+function errorOfResponse(status: number, text: string): ErrorInfo {
+  try {
+    const body = JSON.parse(text) as { error?: Partial<ErrorInfo> };
+    const error = body?.error;
+    if (error && typeof error.code === 'string' && error.code.length > 0) {
+      const origin = error.origin ?? (isPlatformErrorCode(error.code) ? undefined : 'function');
+      return {
+        ...error,
+        code: error.code,
+        message: typeof error.message === 'string' ? error.message : `status ${status}`,
+        ...(origin ? { origin } : {}),
+      };
+    }
+  } catch {
+    // fall through: the status decides
+  }
+  if (status === 408 || status === 504) return errorInfo('TIMEOUT', `the endpoint answered ${status}`);
+  if (status === 502 || status === 503 || status === 429) {
+    return errorInfo('BACKEND_UNREACHABLE', `the endpoint answered ${status}`);
+  }
+  return errorInfo('FUNCTION_ERROR', `the function answered ${status} without an error body`);
+}
+
+function failure(error: ErrorInfo, coldStart = false): DispatchResult {
+  return { ok: false, error, coldStart };
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code} ${value.message}` : value.message;
+  }
+  return String(value);
+}

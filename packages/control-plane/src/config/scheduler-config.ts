@@ -1,0 +1,33 @@
+import { ConfigError, type EnvReader } from './env-reader.js';
+
+export interface SchedulerConfig {
+  /** First retry delay; doubles per attempt, with full jitter. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Secret that signs X-Callback-Url webhooks (X-Nanofaas-Signature); webhooks are refused without it. */
+  readonly webhookSecret: string | undefined;
+  readonly webhookMaxAttempts: number;
+  readonly webhookTimeoutMs: number;
+}
+
+export function loadSchedulerConfig(env: EnvReader): SchedulerConfig {
+  const retryBaseMs = env.integer('NANOFAAS_RETRY_BASE_MS', 100, 1, 600_000);
+  const retryMaxMs = env.integer('NANOFAAS_RETRY_MAX_MS', 10_000, 1, 3_600_000);
+  if (retryMaxMs < retryBaseMs) {
+    throw new ConfigError(
+      'NANOFAAS_RETRY_MAX_MS',
+      `must be at least NANOFAAS_RETRY_BASE_MS (${retryMaxMs} < ${retryBaseMs})`,
+    );
+  }
+  const webhookSecret = env.raw('NANOFAAS_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && webhookSecret.length < 16) {
+    throw new ConfigError('NANOFAAS_WEBHOOK_SECRET', 'must be at least 16 characters long');
+  }
+  return {
+    retryBaseMs,
+    retryMaxMs,
+    webhookSecret,
+    webhookMaxAttempts: env.integer('NANOFAAS_WEBHOOK_MAX_ATTEMPTS', 6, 1, 100),
+    webhookTimeoutMs: env.integer('NANOFAAS_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * The behaviour every Backend must have (STYLE.md §7). Each implementation calls
+ * `describeBackendConformance` from its own test file with a harness that deploys the echo function
+ * (test/fixtures/echo-server.mjs behaviour: input {echo?, sleepMs?, fail?}, output {echo, instance,
+ * inFlight, attempt, executionId, traceId}).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { CompletionCallback, ExecutionMode } from '@nanofaas/contracts';
+import type {
+  Backend,
+  CompletionChannel,
+  DeployedFunction,
+  Dispatch,
+  DispatchResult,
+} from '../src/backends/backend.js';
+
+export interface EchoFunctionOptions {
+  readonly name: string;
+  readonly concurrency: number;
+  readonly maxReplicas: number;
+  readonly timeoutMs: number;
+  readonly executionMode: ExecutionMode;
+}
+
+export interface ConformanceHarness {
+  /** A started backend (`start` already called). */
+  readonly backend: Backend;
+  /** A function (not yet ensured) whose instances behave as the echo server does. */
+  echoFunction(options: EchoFunctionOptions): Promise<DeployedFunction>;
+  /** Stops the backend and removes everything the harness created. */
+  cleanup(): Promise<void>;
+}
+
+export interface ConformanceOptions {
+  /** Execution modes the backend supports; REMOTE runs get a real loopback completion channel. */
+  readonly modes?: readonly ExecutionMode[];
+}
+
+interface EchoOutput {
+  echo: unknown;
+  instance: string;
+  inFlight: number;
+  attempt: number;
+  executionId: string | null;
+  traceId: string | null;
+}
+
+const GENEROUS_MS = 20_000;
+
+export function describeBackendConformance(
+  name: string,
+  makeHarness: () => Promise<ConformanceHarness>,
+  options: ConformanceOptions = {},
+): void {
+  for (const mode of options.modes ?? ['DEPLOYMENT']) {
+    describe(`Backend conformance: ${name} (${mode})`, { timeout: 120_000 }, () => {
+      let harness: ConformanceHarness;
+      let callbacks: CompletionServer;
+      let counter = 0;
+      const deploy = async (overrides: Partial<EchoFunctionOptions> = {}) => {
+        counter += 1;
+        const fn = await harness.echoFunction({
+          name: `conf-${mode.toLowerCase()}-${counter}`,
+          concurrency: 4,
+          maxReplicas: 1,
+          timeoutMs: 10_000,
+          executionMode: mode,
+          ...overrides,
+        });
+        await harness.backend.ensureFunction(fn);
+        return fn;
+      };
+      const invoke = (fn: DeployedFunction, input: unknown, extra: Partial<DispatchOptions> = {}) =>
+        harness.backend.invoke(fn, makeDispatch(fn, input, mode === 'REMOTE' ? callbacks : undefined, extra));
+
+      before(async () => {
+        callbacks = await startCompletionServer();
+        harness = await makeHarness();
+      });
+      after(async () => {
+        await harness?.cleanup();
+        await callbacks?.close();
+      });
+
+      it('invokes a function and returns its output, with the dispatch headers', async () => {
+        const fn = await deploy();
+        const result = await invoke(fn, { echo: { hello: 'world' } });
+        assert.equal(result.ok, true, JSON.stringify(result));
+        const output = (result as { output: EchoOutput }).output;
+        assert.deepEqual(output.echo, { hello: 'world' });
+        assert.equal(typeof result.coldStart, 'boolean');
+        if (mode === 'DEPLOYMENT') {
+          assert.equal(output.attempt, 1);
+          assert.match(output.executionId ?? '', /^[0-9a-f-]{36}$/);
+        }
+      });
+
+      it("reports the function's own error with its code and origin function", async () => {
+        const fn = await deploy();
+        const result = await invoke(fn, { fail: { code: 'CARD_DECLINED', message: 'no funds' } });
+        assert.equal(result.ok, false);
+        const { error } = result as { error: { code: string; origin?: string } };
+        assert.equal(error.code, 'CARD_DECLINED');
+        assert.equal(error.origin, 'function');
+      });
+
+      it('settles a slow invocation with TIMEOUT once its timeoutMs passed', async () => {
+        const fn = await deploy({ timeoutMs: 400 });
+        await invoke(fn, { echo: 'warm-up' });
+        const started = Date.now();
+        const result = await invoke(fn, { sleepMs: 30_000 }, { timeoutMs: 400 });
+        assert.equal(result.ok, false);
+        assert.equal((result as { error: { code: string } }).error.code, 'TIMEOUT');
+        assert.ok(Date.now() - started < GENEROUS_MS, 'timeout took far too long');
+      });
+
+      it('stops an attempt when its signal aborts', async () => {
+        const fn = await deploy();
+        await invoke(fn, { echo: 'warm-up' });
+        const controller = new AbortController();
+        const started = Date.now();
+        const pending = invoke(fn, { sleepMs: 30_000 }, { signal: controller.signal, timeoutMs: 60_000 });
+        setTimeout(() => controller.abort(new Error('caller gave up')), 200);
+        const result = await pending;
+        assert.equal(result.ok, false);
+        assert.ok(Date.now() - started < GENEROUS_MS, 'abort took far too long');
+      });
+
+      it('never runs more than `concurrency` invocations at once on one instance', async () => {
+        const fn = await deploy({ concurrency: 2, maxReplicas: 1 });
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => invoke(fn, { echo: i, sleepMs: 150 })),
+        );
+        const peakByInstance = new Map<string, number>();
+        for (const result of results) {
+          if (!result.ok) continue;
+          const output = result.output as EchoOutput;
+          peakByInstance.set(
+            output.instance,
+            Math.max(peakByInstance.get(output.instance) ?? 0, output.inFlight),
+          );
+        }
+        if (mode === 'DEPLOYMENT') {
+          assert.equal(results.filter((r) => r.ok).length, 8, JSON.stringify(results.filter((r) => !r.ok)));
+        }
+        for (const [instance, peak] of peakByInstance) {
+          assert.ok(peak <= 2, `instance ${instance} ran ${peak} invocations at once`);
+        }
+      });
+
+      it('removeFunction stops the function: in-flight work settles and it is no longer served', async () => {
+        const fn = await deploy();
+        await invoke(fn, { echo: 'warm-up' });
+        const inFlight = invoke(fn, { sleepMs: 1000 }, { timeoutMs: 5000 });
+        await harness.backend.removeFunction(fn.spec.name);
+        const settled = await inFlight;
+        assert.equal(typeof settled.ok, 'boolean');
+        const status = harness.backend.describeFunction(fn.spec.name);
+        assert.ok(status === undefined || status.readyReplicas === 0, JSON.stringify(status));
+      });
+
+      it('describes a deployed function', async () => {
+        const fn = await deploy();
+        await invoke(fn, { echo: 'warm-up' });
+        const status = harness.backend.describeFunction(fn.spec.name);
+        assert.ok(status, 'no status for a deployed function');
+        assert.ok(['pending', 'ready', 'scaled-to-zero', 'degraded'].includes(status.state));
+      });
+
+      it('stop is idempotent and invoke never rejects after it', async () => {
+        const fn = await deploy();
+        await harness.backend.stop();
+        await harness.backend.stop();
+        const result = await invoke(fn, { echo: 'late' }, { timeoutMs: 2000 });
+        assert.equal(typeof result.ok, 'boolean');
+      });
+    });
+  }
+}
+
+interface DispatchOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  attempt: number;
+}
+
+function makeDispatch(
+  fn: DeployedFunction,
+  input: unknown,
+  callbacks: CompletionServer | undefined,
+  extra: Partial<DispatchOptions>,
+): Dispatch {
+  const executionId = randomUUID();
+  const traceId = randomBytes(16).toString('hex');
+  return {
+    executionId,
+    attempt: extra.attempt ?? 1,
+    traceId,
+    traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+    request: { input },
+    timeoutMs: extra.timeoutMs ?? fn.spec.timeoutMs,
+    signal: extra.signal ?? new AbortController().signal,
+    ...(callbacks ? { completion: callbacks.channel(executionId) } : {}),
+  };
+}
+
+/** A loopback receiver of `POST {url}/{executionId}:complete` with bearer tokens, as the control plane has. */
+interface CompletionServer {
+  channel(executionId: string): CompletionChannel;
+  close(): Promise<void>;
+}
+
+async function startCompletionServer(): Promise<CompletionServer> {
+  const waiting = new Map<string, { token: string; resolve: (body: CompletionCallback) => void }>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const match = /\/([^/]+):complete$/.exec(req.url ?? '');
+      const entry = match ? waiting.get(decodeURIComponent(match[1]!)) : undefined;
+      const presented = Buffer.from(req.headers.authorization ?? '');
+      const expected = Buffer.from(`Bearer ${entry?.token ?? ''}`);
+      if (!entry || presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+        res.writeHead(401).end();
+        return;
+      }
+      try {
+        entry.resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CompletionCallback);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
+      } catch {
+        res.writeHead(400).end();
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    channel(executionId) {
+      const token = randomBytes(24).toString('base64url');
+      let resolve!: (body: CompletionCallback) => void;
+      const done = new Promise<CompletionCallback>((r) => {
+        resolve = r;
+      });
+      waiting.set(executionId, { token, resolve });
+      return { url: `http://127.0.0.1:${port}/v1/internal/executions`, token, wait: () => done };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type { DispatchResult };
