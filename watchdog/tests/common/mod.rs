@@ -1,0 +1,552 @@
+//! Test harness: runs the real watchdog binary with real children, talks HTTP over loopback with a
+//! tiny blocking client, and receives callbacks on a real local HTTP server.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const WATCHDOG: &str = env!("CARGO_BIN_EXE_watchdog");
+
+/// Generous bound for anything that should happen "soon" on a loaded 2-core machine.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "watchdog-test-{name}-{}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes an executable script and returns its path.
+    pub fn script(&self, name: &str, text: &str) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+        path.display().to_string()
+    }
+
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    pub fn list(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running watchdog process; killed (with its group) on drop.
+pub struct Watchdog {
+    pub child: Child,
+    pub stderr_path: PathBuf,
+    pub port: u16,
+}
+
+pub fn command(env: &[(&str, &str)], log_dir: &TempDir) -> (Command, PathBuf) {
+    let stderr_path = log_dir.path(&format!("watchdog-{}.log", next_id()));
+    let mut command = Command::new(WATCHDOG);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOSTS_FILE", "/nonexistent-hosts")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr_path).unwrap());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    (command, stderr_path)
+}
+
+fn next_id() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    COUNTER.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The result of a one-shot run.
+pub struct Finished {
+    pub code: i32,
+    pub stdout: String,
+    pub log: String,
+}
+
+impl Finished {
+    pub fn stdout_json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nlog:\n{}", self.stdout, self.log))
+    }
+
+    pub fn log_lines(&self) -> Vec<Value> {
+        parse_log(&self.log)
+    }
+}
+
+pub fn parse_log(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("log line is not JSON ({e}): {line}"))
+        })
+        .collect()
+}
+
+/// Runs a one-shot watchdog to completion (bounded by PATIENCE plus its own timeout).
+pub fn run_one_shot(env: &[(&str, &str)], dir: &TempDir) -> Finished {
+    let (mut command, stderr_path) = command(env, dir);
+    let mut child = command.spawn().unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let deadline = Instant::now() + PATIENCE + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("one-shot watchdog did not exit");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    Finished {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        log: std::fs::read_to_string(stderr_path).unwrap(),
+    }
+}
+
+impl Watchdog {
+    /// Starts a warm watchdog on an ephemeral port (PORT=0) and waits for its "listening" line.
+    pub fn start(env: &[(&str, &str)], dir: &TempDir) -> Watchdog {
+        let mut env = env.to_vec();
+        env.push(("WARM", "true"));
+        env.push(("PORT", "0"));
+        env.push(("HOST", "127.0.0.1"));
+        let (mut command, stderr_path) = command(&env, dir);
+        let child = command.spawn().unwrap();
+        let mut watchdog = Watchdog {
+            child,
+            stderr_path,
+            port: 0,
+        };
+        let deadline = Instant::now() + PATIENCE;
+        while watchdog.port == 0 {
+            for line in parse_log(&watchdog.log_text()) {
+                if line["msg"] == "listening" {
+                    watchdog.port = line["port"].as_u64().unwrap() as u16;
+                }
+            }
+            assert!(Instant::now() < deadline, "watchdog did not start listening");
+            assert!(
+                watchdog.child.try_wait().unwrap().is_none(),
+                "watchdog exited: {}",
+                watchdog.log_text()
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+        watchdog
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+
+    pub fn log_lines(&self) -> Vec<Value> {
+        parse_log(&self.log_text())
+    }
+
+    pub fn get(&self, path: &str) -> HttpResponse {
+        http_request(self.port, "GET", path, &[], b"")
+    }
+
+    pub fn invoke(&self, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        http_request(self.port, "POST", "/invoke", headers, body.as_bytes())
+    }
+
+    /// Waits until GET /health answers 200.
+    pub fn wait_ready(&self) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if self.get("/health").status == 200 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "never ready: {}", self.log_text());
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn signal(&self, signal: &str) {
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .unwrap();
+    }
+
+    /// Waits for the watchdog to exit and returns its exit code.
+    pub fn wait_exit(&mut self) -> i32 {
+        let deadline = Instant::now() + PATIENCE + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "watchdog did not exit");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Children of the watchdog that are zombies (exited but not reaped).
+    pub fn zombie_children(&self) -> Vec<i32> {
+        children_of(self.pid())
+            .into_iter()
+            .filter(|pid| process_state(*pid) == Some('Z'))
+            .collect()
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Pids whose parent is `parent`.
+pub fn children_of(parent: i32) -> Vec<i32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if let Some(stat) = read_stat(pid) {
+            if stat.1 == parent {
+                children.push(pid);
+            }
+        }
+    }
+    children
+}
+
+/// (state, ppid) from /proc/<pid>/stat.
+fn read_stat(pid: i32) -> Option<(char, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &text[text.rfind(')')? + 2..];
+    let mut fields = after.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
+}
+
+pub fn process_state(pid: i32) -> Option<char> {
+    read_stat(pid).map(|s| s.0)
+}
+
+/// True while `pid` is a live (non-zombie) process.
+pub fn is_running(pid: i32) -> bool {
+    matches!(process_state(pid), Some(state) if state != 'Z' && state != 'X')
+}
+
+/// Waits until `pid` no longer runs.
+pub fn assert_gone(pid: i32) {
+    let deadline = Instant::now() + PATIENCE;
+    while is_running(pid) {
+        assert!(Instant::now() < deadline, "process {pid} is still running");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until `path` exists and returns its content.
+pub fn wait_for_file(path: &Path) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// The error code of a watchdog error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection (Connection: close). Status 0 if the connection
+/// was refused or broke.
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
+    let failed = HttpResponse {
+        status: 0,
+        headers: HashMap::new(),
+        body: Vec::new(),
+    };
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return failed;
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    if stream.write_all(request.as_bytes()).is_err() || stream.write_all(body).is_err() {
+        return failed;
+    }
+    let mut raw = Vec::new();
+    if stream.read_to_end(&mut raw).is_err() && raw.is_empty() {
+        return failed;
+    }
+    parse_response(&raw).unwrap_or(failed)
+}
+
+fn parse_response(raw: &[u8]) -> Option<HttpResponse> {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..split]).ok()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
+    let mut headers = HashMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+    }
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Some(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+}
+
+/// A request the callback server received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// A real HTTP server on loopback that answers each request with the next status from a script
+/// (the last one repeats) and records what it received.
+pub struct CallbackServer {
+    pub port: u16,
+    pub received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl CallbackServer {
+    pub fn start(statuses: &[u16]) -> CallbackServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let statuses = statuses.to_vec();
+        let record = Arc::clone(&received);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let n = record.lock().unwrap().len();
+                let status = *statuses.get(n).or(statuses.last()).unwrap();
+                if let Some(request) = serve_one(stream, status) {
+                    record.lock().unwrap().push(request);
+                }
+            }
+        });
+        CallbackServer { port, received }
+    }
+
+    pub fn requests(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+fn serve_one(stream: TcpStream, status: u16) -> Option<Received> {
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut stream = stream;
+    let reply = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    stream.write_all(reply.as_bytes()).ok()?;
+    Some(Received {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+/// A free loopback port (bound, then released) for a runtime the watchdog starts.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A tiny Node HTTP runtime: GET /health, POST /invoke echoing the request and some headers.
+/// Special inputs: "die" exits mid-request, "fail" answers 500 with an error object, "slow" waits
+/// 1.5 s, "created" answers 201 with a custom header. Writes its pid to $PID_FILE if set.
+pub const NODE_RUNTIME: &str = r#"
+const http = require('node:http');
+const fs = require('node:fs');
+if (process.env.PID_FILE) fs.writeFileSync(process.env.PID_FILE, String(process.pid));
+const server = http.createServer((req, res) => {
+  if (req.url === '/health') { res.end('{"status":"ok"}'); return; }
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const request = JSON.parse(body);
+    const reply = (status, value, headers = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(value));
+    };
+    const input = request.input;
+    if (input === 'die') process.exit(7);
+    if (input === 'fail') return reply(500, { error: { code: 'HANDLER_ERROR', message: 'boom', origin: 'function', retryable: false } });
+    if (input === 'created') return reply(201, { created: true }, { 'x-custom': 'yes' });
+    const answer = () => reply(200, {
+      input,
+      pid: process.pid,
+      executionId: req.headers['x-execution-id'] ?? null,
+      traceId: req.headers['x-trace-id'] ?? null,
+      traceparent: req.headers['traceparent'] ?? null,
+      attempt: req.headers['x-dispatch-attempt'] ?? null,
+      timeoutMs: req.headers['x-timeout-ms'] ?? null,
+      env: { PORT: process.env.PORT, HOST: process.env.HOST, FUNCTION_NAME: process.env.FUNCTION_NAME },
+    });
+    if (input === 'slow') setTimeout(answer, 1500); else answer();
+  });
+});
+server.listen(Number(process.env.PORT), process.env.HOST);
+"#;
