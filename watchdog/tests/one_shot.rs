@@ -23,13 +23,19 @@ fn stdio_result_is_posted_to_a_callback_url_that_names_a_host_from_the_hosts_fil
             ("TRACE_ID", "trace-1"),
             ("CALLBACK_URL", &url),
             ("CALLBACK_TOKEN", "s3cret"),
-            ("INVOCATION_PAYLOAD", r#"{"input":{"words":["a","b"]},"metadata":{"k":"v"}}"#),
+            (
+                "INVOCATION_PAYLOAD",
+                r#"{"input":{"words":["a","b"]},"metadata":{"k":"v"}}"#,
+            ),
             ("HOSTS_FILE", &hosts),
         ],
         &dir,
     );
     assert_eq!(finished.code, 0, "{}", finished.log);
-    assert_eq!(finished.stdout, "", "stdout carries only results, none with a callback");
+    assert_eq!(
+        finished.stdout, "",
+        "stdout carries only results, none with a callback"
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
@@ -216,7 +222,10 @@ fn http_mode_starts_the_runtime_invokes_it_once_and_stops_it() {
     assert_eq!(output["input"], "hello");
     assert_eq!(output["executionId"], "exec-http");
     assert_eq!(output["traceId"], "trace-http");
-    assert_eq!(output["env"], json!({"PORT": port, "HOST": "127.0.0.1", "FUNCTION_NAME": "node-fn"}));
+    assert_eq!(
+        output["env"],
+        json!({"PORT": port, "HOST": "127.0.0.1", "FUNCTION_NAME": "node-fn"})
+    );
     let runtime_pid: i32 = std::fs::read_to_string(&pid_file).unwrap().parse().unwrap();
     assert_gone(runtime_pid);
 }
@@ -247,7 +256,10 @@ fn crash_is_function_failed_with_exit_code_and_stderr_tail_and_stderr_is_logged(
     let finished = run_one_shot(
         &[
             ("EXECUTION_MODE", "STDIO"),
-            ("WATCHDOG_CMD", "sh -c 'echo starting >&2; echo \"bad thing happened\" >&2; exit 3'"),
+            (
+                "WATCHDOG_CMD",
+                "sh -c 'echo starting >&2; echo \"bad thing happened\" >&2; exit 3'",
+            ),
             ("EXECUTION_ID", "exec-crash"),
             ("TRACE_ID", "trace-crash"),
             ("INVOCATION_PAYLOAD", r#"{"input":1}"#),
@@ -287,7 +299,10 @@ fn killed_by_a_signal_is_function_failed_naming_the_signal() {
     );
     let error = &finished.stdout_json()["error"];
     assert_eq!(error["code"], "FUNCTION_FAILED");
-    assert!(error["message"].as_str().unwrap().contains("SIGSEGV"), "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("SIGSEGV"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -351,7 +366,11 @@ fn huge_output_is_output_too_large_and_the_writer_is_killed() {
     assert_eq!(finished.code, 1);
     let error = &finished.stdout_json()["error"];
     assert_eq!(error["code"], "OUTPUT_TOO_LARGE");
-    let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert_gone(pid);
 }
 
@@ -377,7 +396,10 @@ fn missing_command_is_spawn_failed() {
         let error = &finished.stdout_json()["error"];
         assert_eq!(error["code"], "SPAWN_FAILED", "{mode}: {error}");
         assert_eq!(error["origin"], "platform");
-        assert!(error["message"].as_str().unwrap().contains("not found"), "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains("not found"),
+            "{error}"
+        );
     }
 }
 
@@ -429,7 +451,9 @@ fn child_that_ignores_sigterm_is_killed_after_the_grace_period() {
     let pid_file = dir.path("pid").display().to_string();
     let script = dir.script(
         "stubborn.sh",
-        &format!("#!/bin/sh\ntrap '' TERM\necho $$ > {pid_file}\nwhile true; do sleep 0.05; done\n"),
+        &format!(
+            "#!/bin/sh\ntrap '' TERM\necho $$ > {pid_file}\nwhile true; do sleep 0.05; done\n"
+        ),
     );
     let finished = run_one_shot(
         &[
@@ -442,7 +466,11 @@ fn child_that_ignores_sigterm_is_killed_after_the_grace_period() {
         &dir,
     );
     assert_eq!(finished.stdout_json()["error"]["code"], "TIMEOUT");
-    let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert_gone(pid);
     let timed_out = finished
         .log_lines()
@@ -458,13 +486,19 @@ fn child_that_closes_stdout_early_still_returns_what_it_wrote() {
     let finished = run_one_shot(
         &[
             ("EXECUTION_MODE", "STDIO"),
-            ("WATCHDOG_CMD", r#"sh -c 'printf "{\"early\":true}"; exec 1>&-; sleep 0.3; echo done >&2'"#),
+            (
+                "WATCHDOG_CMD",
+                r#"sh -c 'printf "{\"early\":true}"; exec 1>&-; sleep 0.3; echo done >&2'"#,
+            ),
             ("INVOCATION_PAYLOAD", r#"{"input":1}"#),
         ],
         &dir,
     );
     assert_eq!(finished.code, 0, "{}", finished.log);
-    assert_eq!(finished.stdout_json(), json!({"success": true, "output": {"early": true}}));
+    assert_eq!(
+        finished.stdout_json(),
+        json!({"success": true, "output": {"early": true}})
+    );
 }
 
 #[test]
@@ -487,7 +521,11 @@ fn child_that_ignores_a_large_stdin_does_not_hang() {
 fn bad_configuration_exits_non_zero_naming_the_variable() {
     let dir = TempDir::new("config");
     let finished = run_one_shot(
-        &[("WATCHDOG_CMD", "cat"), ("EXECUTION_MODE", "SOAP"), ("INVOCATION_PAYLOAD", "{}")],
+        &[
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_MODE", "SOAP"),
+            ("INVOCATION_PAYLOAD", "{}"),
+        ],
         &dir,
     );
     assert_eq!(finished.code, 2);

@@ -25,10 +25,8 @@ impl TempDir {
     pub fn new(name: &str) -> Self {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "watchdog-test-{name}-{}-{n}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("watchdog-test-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
@@ -105,8 +103,12 @@ pub struct Finished {
 
 impl Finished {
     pub fn stdout_json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nlog:\n{}", self.stdout, self.log))
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nlog:\n{}",
+                self.stdout, self.log
+            )
+        })
     }
 
     pub fn log_lines(&self) -> Vec<Value> {
@@ -117,7 +119,8 @@ impl Finished {
 pub fn parse_log(text: &str) -> Vec<Value> {
     text.lines()
         .map(|line| {
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("log line is not JSON ({e}): {line}"))
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("log line is not JSON ({e}): {line}"))
         })
         .collect()
 }
@@ -172,7 +175,10 @@ impl Watchdog {
                     watchdog.port = line["port"].as_u64().unwrap() as u16;
                 }
             }
-            assert!(Instant::now() < deadline, "watchdog did not start listening");
+            assert!(
+                Instant::now() < deadline,
+                "watchdog did not start listening"
+            );
             assert!(
                 watchdog.child.try_wait().unwrap().is_none(),
                 "watchdog exited: {}",
@@ -210,7 +216,11 @@ impl Watchdog {
             if self.get("/health").status == 200 {
                 return;
             }
-            assert!(Instant::now() < deadline, "never ready: {}", self.log_text());
+            assert!(
+                Instant::now() < deadline,
+                "never ready: {}",
+                self.log_text()
+            );
             thread::sleep(Duration::from_millis(20));
         }
     }
@@ -306,7 +316,11 @@ pub fn wait_for_file(path: &Path) -> String {
                 return text;
             }
         }
-        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
         thread::sleep(Duration::from_millis(10));
     }
 }
@@ -332,12 +346,17 @@ impl HttpResponse {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// The error code of a watchdog error body.
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -358,7 +377,9 @@ pub fn http_request(
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return failed;
     };
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -410,8 +431,9 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
             return out;
         };
-        let size = usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap_or("0").trim(), 16)
-            .unwrap_or(0);
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap_or("0").trim(), 16)
+                .unwrap_or(0);
         if size == 0 {
             return out;
         }
@@ -468,7 +490,9 @@ impl CallbackServer {
 }
 
 fn serve_one(stream: TcpStream, status: u16) -> Option<Received> {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
