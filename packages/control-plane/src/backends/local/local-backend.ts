@@ -1,0 +1,244 @@
+import { accessSync, constants } from 'node:fs';
+import {
+  errorInfo,
+  type FunctionStatus,
+  PlatformError,
+  type ResolvedFunctionSpec,
+  type ValidationIssue,
+} from '@nanofaas/contracts';
+import type { LocalBackendConfig } from '../../config/local-backend-config.js';
+import { type Clock, systemClock } from '../../deps/clock.js';
+import type {
+  Backend,
+  BackendContext,
+  DeployedFunction,
+  Dispatch,
+  DispatchResult,
+  LoadProbe,
+} from '../backend.js';
+import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
+import { LocalBackendMetrics } from './local-backend-metrics.js';
+import { createMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
+import { OneShotRunner } from './one-shot-runner.js';
+import { createPortAllocator, type PortAllocator } from './port-allocator.js';
+import { createProcessLauncher, type ProcessLauncher } from './process-launcher.js';
+import { ReplicaPool, type ReplicaPoolDeps } from './replica-pool.js';
+import type { EnvSource } from './watchdog-environment.js';
+import { resolveWorkdir } from './workdir.js';
+
+export interface LocalBackendOptions {
+  readonly config: LocalBackendConfig;
+  readonly clock?: Clock;
+  readonly launcher?: ProcessLauncher;
+  readonly ports?: PortAllocator;
+  readonly memory?: MemoryLimiter;
+  /** Where the allow-listed variables (PATH, HOME, …) come from; default process.env. */
+  readonly envSource?: EnvSource;
+  /** Platform log lines (replica crashes, crash loops). */
+  readonly log?: (message: string) => void;
+  /** Every stderr line of every watchdog (they log JSON there). */
+  readonly processLog?: (label: string, line: string) => void;
+  readonly metrics?: LocalBackendMetrics;
+}
+
+/**
+ * Checks a spec against the local backend before it is stored: `workdir` must resolve to a
+ * directory inside the functions root. Returns field-level issues (empty when fine).
+ */
+export function validateLocalFunctionSpec(
+  spec: Pick<ResolvedFunctionSpec, 'workdir'>,
+  config: Pick<LocalBackendConfig, 'functionsRoot'>,
+): ValidationIssue[] {
+  const workdir = resolveWorkdir(config.functionsRoot, spec.workdir);
+  return workdir.ok ? [] : [workdir.issue];
+}
+
+/**
+ * The local backend (DESIGN.md §5), the embedded default: a DEPLOYMENT function is a pool of warm
+ * watchdog processes on loopback ports (ReplicaPool), a REMOTE invocation is one one-shot watchdog
+ * that calls back (OneShotRunner). Every process runs in its own process group with a sanitised
+ * environment, and none outlives `stop()`.
+ */
+export class LocalBackend implements Backend {
+  readonly kind = 'local' as const;
+  readonly metrics: LocalBackendMetrics;
+  readonly #config: LocalBackendConfig;
+  readonly #clock: Clock;
+  readonly #launcher: ProcessLauncher;
+  readonly #ports: PortAllocator;
+  readonly #memory: MemoryLimiter;
+  readonly #envSource: EnvSource;
+  readonly #log: (message: string) => void;
+  readonly #pools = new Map<string, ReplicaPool>();
+  readonly #functions = new Map<string, { fn: DeployedFunction; plan: LaunchPlanResult }>();
+  #oneShot: OneShotRunner | undefined;
+  #load: LoadProbe = { queuedCount: () => 0 };
+  #instanceSequence = 0;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: LocalBackendOptions) {
+    this.#config = options.config;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.log ?? ((message) => process.stderr.write(`${message}\n`));
+    const processLog = options.processLog ?? ((label, line) => process.stderr.write(`[${label}] ${line}\n`));
+    this.#launcher = options.launcher ?? createProcessLauncher(processLog);
+    this.#ports = options.ports ?? createPortAllocator();
+    this.#memory = options.memory ?? createMemoryLimiter(options.config.memoryLimit);
+    this.#envSource = options.envSource ?? process.env;
+    this.metrics = options.metrics ?? new LocalBackendMetrics();
+  }
+
+  /** How `resources.memory` is enforced on this machine (logged at start). */
+  describeMemoryLimits(): string {
+    return this.#memory.describe();
+  }
+
+  async start(context: BackendContext): Promise<void> {
+    this.#load = context.load;
+    try {
+      accessSync(this.#config.watchdogPath, constants.X_OK);
+    } catch {
+      throw new Error(
+        `local backend: the watchdog binary ${this.#config.watchdogPath} is missing or not executable ` +
+          '(build it with `npm run build`, or set NANOFAAS_WATCHDOG_PATH)',
+      );
+    }
+    this.#oneShot = new OneShotRunner({
+      ...this.#sharedDeps(),
+      nextInstanceId: (name) => this.#nextInstanceId(name),
+    });
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const reason = errorInfo('SHUTTING_DOWN', 'the control plane is shutting down');
+      const pools = [...this.#pools.values()];
+      this.#pools.clear();
+      await Promise.all([
+        ...pools.map((pool) => pool.stop(reason, 0)),
+        this.#oneShot?.stop(this.#config.stopGraceMs),
+      ]);
+    })();
+    return this.#stopping;
+  }
+
+  async ensureFunction(fn: DeployedFunction): Promise<void> {
+    const issues = validateLocalFunctionSpec(fn.spec, this.#config);
+    if (issues.length > 0) {
+      const [issue] = issues;
+      throw new PlatformError('VALIDATION_FAILED', `field "workdir": ${issue?.message}`, { issues });
+    }
+    if (this.#stopping !== undefined) return;
+    this.#deploy(fn);
+  }
+
+  async removeFunction(name: string): Promise<void> {
+    const drainMs = this.#functions.get(name)?.fn.spec.timeoutMs ?? this.#config.stopGraceMs;
+    this.#functions.delete(name);
+    const pool = this.#pools.get(name);
+    this.#pools.delete(name);
+    const reason = errorInfo('FUNCTION_DELETED', `"${name}" was deleted`);
+    await Promise.all([pool?.stop(reason, drainMs), this.#oneShot?.stopRuns(name, this.#config.stopGraceMs)]);
+    this.metrics.forget(name);
+  }
+
+  async scaleFunction(name: string, replicas: number | null): Promise<void> {
+    this.#pools.get(name)?.pin(replicas);
+  }
+
+  async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
+    if (this.#stopping !== undefined || this.#oneShot === undefined) {
+      const reason =
+        this.#stopping === undefined
+          ? 'the local backend has not started'
+          : 'the control plane is shutting down';
+      return { ok: false, error: errorInfo('SHUTTING_DOWN', reason), coldStart: false };
+    }
+    const known = this.#functions.get(fn.spec.name);
+    if (known === undefined || known.fn.revision < fn.revision) this.#deploy(fn);
+    if (fn.spec.executionMode === 'REMOTE') {
+      const entry = this.#functions.get(fn.spec.name);
+      const plan = entry?.plan ?? planLaunch(fn.spec, this.#config, this.#envSource);
+      if (!plan.ok) return { ok: false, error: plan.error, coldStart: false };
+      return this.#oneShot.run(fn, plan.plan, dispatch);
+    }
+    const pool = this.#pools.get(fn.spec.name);
+    if (pool === undefined) {
+      return {
+        ok: false,
+        error: errorInfo('FUNCTION_DELETED', `"${fn.spec.name}" was deleted`),
+        coldStart: false,
+      };
+    }
+    return pool.invoke(dispatch);
+  }
+
+  describeFunction(name: string): FunctionStatus | undefined {
+    const pool = this.#pools.get(name);
+    if (pool !== undefined) return pool.describe();
+    const entry = this.#functions.get(name);
+    if (entry === undefined) return undefined;
+    if (!entry.plan.ok)
+      return { state: 'failed', replicas: 0, readyReplicas: 0, message: entry.plan.error.message };
+    const running = this.#oneShot?.runningCount(name) ?? 0;
+    return {
+      state: 'ready',
+      replicas: 0,
+      readyReplicas: 0,
+      message: `one-shot runs (REMOTE): ${running} running`,
+      ...{ runningRuns: running },
+    };
+  }
+
+  /** Prometheus text of the backend's own metrics, for the control plane's GET /metrics. */
+  renderMetrics(): string {
+    return this.metrics.render();
+  }
+
+  #deploy(fn: DeployedFunction): void {
+    const name = fn.spec.name;
+    const plan = planLaunch(fn.spec, this.#config, this.#envSource);
+    this.#functions.set(name, { fn, plan });
+    const pool = this.#pools.get(name);
+    if (fn.spec.executionMode === 'REMOTE') {
+      if (pool !== undefined) {
+        this.#pools.delete(name);
+        void pool.stop(errorInfo('FUNCTION_UNAVAILABLE', `"${name}" now runs as REMOTE`), fn.spec.timeoutMs);
+      }
+      return;
+    }
+    if (pool !== undefined) {
+      pool.update(fn);
+      return;
+    }
+    const created = new ReplicaPool(fn, this.#poolDeps());
+    this.#pools.set(name, created);
+    created.start();
+  }
+
+  #sharedDeps() {
+    return {
+      config: this.#config,
+      clock: this.#clock,
+      launcher: this.#launcher,
+      ports: this.#ports,
+      memory: this.#memory,
+      metrics: this.metrics,
+    };
+  }
+
+  #poolDeps(): ReplicaPoolDeps {
+    return {
+      ...this.#sharedDeps(),
+      load: { queuedCount: (name) => this.#load.queuedCount(name) },
+      planLaunch: (fn) => planLaunch(fn.spec, this.#config, this.#envSource),
+      nextInstanceId: (name) => this.#nextInstanceId(name),
+      log: this.#log,
+    };
+  }
+
+  #nextInstanceId(functionName: string): string {
+    this.#instanceSequence++;
+    return `${functionName}-${process.pid.toString(36)}-${this.#instanceSequence}`;
+  }
+}

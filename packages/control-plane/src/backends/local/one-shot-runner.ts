@@ -1,0 +1,193 @@
+import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/contracts';
+import type { LocalBackendConfig } from '../../config/local-backend-config.js';
+import type { Clock } from '../../deps/clock.js';
+import type { DeployedFunction, Dispatch, DispatchResult } from '../backend.js';
+import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import type { LaunchPlan } from './launch-plan.js';
+import type { LocalBackendMetrics } from './local-backend-metrics.js';
+import type { PortAllocator } from './port-allocator.js';
+import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
+import { cancelled } from './watchdog-client.js';
+import { oneShotEnvironment } from './watchdog-environment.js';
+
+export interface OneShotRunnerDeps extends InstanceDeps {
+  readonly config: LocalBackendConfig;
+  readonly ports: PortAllocator;
+  readonly clock: Clock;
+  readonly metrics: LocalBackendMetrics;
+  nextInstanceId(functionName: string): string;
+}
+
+type Settlement =
+  | { readonly kind: 'callback'; readonly body: CompletionCallback }
+  | { readonly kind: 'exit'; readonly status: ExitStatus }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'aborted' };
+
+/**
+ * REMOTE on the local backend (spec: "ONE-SHOT"): each attempt is one watchdog process with the
+ * Job env of the spec (EXECUTION_ID, CALLBACK_URL, CALLBACK_TOKEN, INVOCATION_PAYLOAD, TIMEOUT_MS,
+ * TRACE_ID, …). The result is whatever the run posts to the completion callback; a run that exits
+ * without calling back (within a short grace) fails the attempt with RUN_LOST, which is retryable.
+ */
+export class OneShotRunner {
+  readonly #deps: OneShotRunnerDeps;
+  /** Live runs and the function each belongs to. */
+  readonly #running = new Map<LaunchedProcess, string>();
+  #stopping = false;
+
+  constructor(deps: OneShotRunnerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Runs currently alive (for status). */
+  runningCount(functionName?: string): number {
+    if (functionName === undefined) return this.#running.size;
+    return [...this.#running.values()].filter((name) => name === functionName).length;
+  }
+
+  async run(fn: DeployedFunction, plan: LaunchPlan, dispatch: Dispatch): Promise<DispatchResult> {
+    const failure = (error: ErrorInfo): DispatchResult => ({ ok: false, error, coldStart: true });
+    const completion = dispatch.completion;
+    if (completion === undefined) {
+      return failure(
+        errorInfo('INTERNAL_ERROR', `REMOTE dispatch of "${fn.spec.name}" has no completion channel`),
+      );
+    }
+    if (this.#stopping) return failure(errorInfo('SHUTTING_DOWN', 'the local backend is stopping'));
+    if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal));
+    const payload = JSON.stringify(dispatch.request);
+    const payloadBytes = Buffer.byteLength(payload);
+    if (payloadBytes > this.#deps.config.payloadEnvMaxBytes) {
+      return failure(
+        errorInfo(
+          'PAYLOAD_TOO_LARGE',
+          `a REMOTE run on the local backend receives its payload in INVOCATION_PAYLOAD, limited to ` +
+            `${this.#deps.config.payloadEnvMaxBytes} bytes (got ${payloadBytes}); use executionMode DEPLOYMENT for larger inputs`,
+        ),
+      );
+    }
+
+    const instanceId = this.#deps.nextInstanceId(fn.spec.name);
+    const scratchDir = createScratchDir(fn.spec.name);
+    const runtimePort = fn.spec.runtimeMode === 'HTTP' ? await this.#deps.ports.allocate() : 1;
+    const env = oneShotEnvironment(fn.spec, {
+      base: plan.baseEnv,
+      instanceId,
+      scratchDir,
+      executionId: dispatch.executionId,
+      callbackUrl: completion.url,
+      callbackToken: completion.token,
+      payload,
+      timeoutMs: dispatch.timeoutMs,
+      traceId: dispatch.traceId,
+      runtimePort,
+    });
+    const process = launchInstance(
+      {
+        instanceId,
+        watchdogPath: this.#deps.config.watchdogPath,
+        env,
+        cwd: plan.cwd,
+        label: instanceId,
+        scratchDir,
+        memoryBytes: plan.memoryBytes,
+      },
+      this.#deps,
+    );
+    this.#running.set(process, fn.spec.name);
+    this.#deps.metrics.countOneShotRun(fn.spec.name);
+    void process.exited.then(() => this.#running.delete(process));
+
+    const settlement = await this.#settle(process, dispatch, completion.wait());
+    switch (settlement.kind) {
+      case 'callback': {
+        // The run exits on its own after calling back; make sure it does.
+        const timer = setTimeout(() => void process.stop(this.#deps.config.stopGraceMs), 5_000);
+        void process.exited.then(() => clearTimeout(timer));
+        const body = settlement.body;
+        if (body.success) return { ok: true, output: body.output ?? null, coldStart: true };
+        return failure(
+          body.error ?? errorInfo('FUNCTION_ERROR', 'the run reported a failure without an error'),
+        );
+      }
+      case 'exit':
+        return failure(
+          errorInfo(
+            'RUN_LOST',
+            `the one-shot run of "${fn.spec.name}" ${describeExit(settlement.status)} without reporting a result${lastLine(process)}`,
+          ),
+        );
+      case 'timeout':
+        await process.stop(this.#deps.config.stopGraceMs);
+        return failure(
+          errorInfo('TIMEOUT', `the one-shot run did not report within ${dispatch.timeoutMs} ms`, {
+            origin: 'platform',
+          }),
+        );
+      case 'aborted':
+        await process.stop(0);
+        return failure(cancelled(dispatch.signal));
+      default: {
+        const unknown: never = settlement;
+        throw new Error(`unexpected settlement ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** The first of: callback, exit (plus grace for a callback in flight), timeout, abort. */
+  #settle(
+    process: LaunchedProcess,
+    dispatch: Dispatch,
+    callback: Promise<CompletionCallback>,
+  ): Promise<Settlement> {
+    const { clock, config } = this.#deps;
+    return new Promise<Settlement>((resolve) => {
+      const cancels: Array<() => void> = [];
+      let done = false;
+      const finish = (settlement: Settlement) => {
+        if (done) return;
+        done = true;
+        for (const cancel of cancels) cancel();
+        dispatch.signal.removeEventListener('abort', onAbort);
+        resolve(settlement);
+      };
+      callback.then(
+        (body) => finish({ kind: 'callback', body }),
+        () => undefined,
+      );
+      void process.exited.then((status) => {
+        cancels.push(clock.setTimer(() => finish({ kind: 'exit', status }), config.callbackGraceMs));
+      });
+      // The watchdog enforces TIMEOUT_MS and reports TIMEOUT itself; this is the backstop.
+      cancels.push(
+        clock.setTimer(
+          () => finish({ kind: 'timeout' }),
+          dispatch.timeoutMs + config.callbackGraceMs + 2_000,
+        ),
+      );
+      const onAbort = () => finish({ kind: 'aborted' });
+      dispatch.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Kills every running one-shot run (of one function, or all). */
+  async stopRuns(functionName: string | undefined, graceMs: number): Promise<void> {
+    const runs = [...this.#running].filter(([, name]) => functionName === undefined || name === functionName);
+    await Promise.all(runs.map(([run]) => run.stop(graceMs)));
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    await this.stopRuns(undefined, graceMs);
+  }
+}
+
+function lastLine(process: LaunchedProcess): string {
+  const lines = process
+    .stderrTail()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const line = lines.at(-1);
+  return line === undefined ? '' : `: ${line.slice(0, 500)}`;
+}

@@ -1,0 +1,419 @@
+import { type ErrorInfo, errorInfo, type FunctionStatus } from '@nanofaas/contracts';
+import type { DeployedFunction, Dispatch, DispatchResult, LoadProbe } from '../backend.js';
+import { Autoscaler } from './autoscaler.js';
+import type { LaunchPlanResult } from './launch-plan.js';
+import type { LocalBackendMetrics } from './local-backend-metrics.js';
+import { describeExit } from './process-launcher.js';
+import { WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
+import { cancelled } from './watchdog-client.js';
+
+export interface ReplicaPoolDeps extends WarmReplicaDeps {
+  readonly load: LoadProbe;
+  readonly metrics: LocalBackendMetrics;
+  /** Resolves where and how the spec runs (workdir, env, command check). */
+  planLaunch(fn: DeployedFunction): LaunchPlanResult;
+  /** Unique id for a new replica, e.g. `word-stats-r3`. */
+  nextInstanceId(functionName: string): string;
+  log(message: string): void;
+}
+
+type Acquired =
+  | { readonly ok: true; readonly replica: WarmReplica; readonly coldStart: boolean }
+  | { readonly ok: false; readonly error: ErrorInfo };
+
+interface Waiter {
+  readonly arrivedAt: number;
+  settle(result: Acquired): void;
+}
+
+/**
+ * The warm replicas of one DEPLOYMENT function (DESIGN.md §5, "local"): routes each request to the
+ * least-loaded ready replica, never above `concurrency` in flight on one; queues requests (bounded
+ * by their timeout) while replicas start; scales with the Autoscaler or a pinned count; replaces
+ * crashed replicas with exponential backoff and reports a crash loop as `failed`; rolls replicas to
+ * a new revision (new ones up first, old ones drained after).
+ */
+export class ReplicaPool {
+  #fn: DeployedFunction;
+  #plan: LaunchPlanResult;
+  readonly #deps: ReplicaPoolDeps;
+  readonly #replicas = new Set<WarmReplica>();
+  #waiters: Waiter[] = [];
+  #pinned: number | null = null;
+  readonly #autoscaler: Autoscaler;
+  #desired = 0;
+  #lastActivityAt = Number.NEGATIVE_INFINITY;
+  #consecutiveFailures = 0;
+  #restartAt = 0;
+  #lastFailure: string | undefined;
+  /** Set after a crash loop; cleared when a replica becomes ready or the spec changes. */
+  #failure: ErrorInfo | undefined;
+  #cancelTick: (() => void) | undefined;
+  #cancelRetry: (() => void) | undefined;
+  #stopping: ErrorInfo | undefined;
+
+  constructor(fn: DeployedFunction, deps: ReplicaPoolDeps) {
+    this.#fn = fn;
+    this.#deps = deps;
+    this.#plan = deps.planLaunch(fn);
+    this.#autoscaler = new Autoscaler(deps.config);
+  }
+
+  get name(): string {
+    return this.#fn.spec.name;
+  }
+
+  get revision(): number {
+    return this.#fn.revision;
+  }
+
+  start(): void {
+    this.#scheduleTick();
+    this.#reconcile();
+  }
+
+  /** A new revision: new replicas start now, old ones drain once new ones are ready. */
+  update(fn: DeployedFunction): void {
+    if (fn.revision === this.#fn.revision) return;
+    this.#fn = fn;
+    this.#plan = this.#deps.planLaunch(fn);
+    this.#failure = undefined;
+    this.#lastFailure = undefined;
+    this.#consecutiveFailures = 0;
+    this.#restartAt = 0;
+    this.#autoscaler.reset();
+    this.#reconcile();
+  }
+
+  pin(replicas: number | null): void {
+    this.#pinned = replicas;
+    this.#autoscaler.reset();
+    if (replicas === 0) this.#failWaiters(pinnedToZero(this.name));
+    this.#reconcile();
+  }
+
+  async invoke(dispatch: Dispatch): Promise<DispatchResult> {
+    const acquired = await this.#acquire(dispatch);
+    if (!acquired.ok) return { ok: false, error: acquired.error, coldStart: false };
+    const { replica, coldStart } = acquired;
+    try {
+      const outcome = await replica.client.invoke(dispatch);
+      return { ...outcome, coldStart };
+    } finally {
+      this.#release(replica);
+    }
+  }
+
+  describe(): FunctionStatus {
+    const ready = this.#readyReplicas().length;
+    const base = { replicas: this.#desired, readyReplicas: ready, pinned: this.#pinned };
+    const extra = {
+      coldStarts: this.#deps.metrics.coldStarts(this.name),
+      instances: [...this.#replicas].map((replica) => ({
+        id: replica.id,
+        pid: replica.pid,
+        state: replica.state,
+        revision: replica.revision,
+        inFlight: replica.inFlight,
+      })),
+    };
+    if (this.#failure !== undefined) {
+      return { state: 'failed', ...base, message: this.#failure.message, ...extra };
+    }
+    if (this.#plan.ok === false)
+      return { state: 'failed', ...base, message: this.#plan.error.message, ...extra };
+    if (this.#desired === 0 && this.#replicas.size === 0) {
+      const message =
+        this.#pinned === 0 ? 'pinned to 0 replicas' : 'scaled to zero; the next request starts one';
+      return { state: 'scaled-to-zero', ...base, message, ...extra };
+    }
+    if (ready === 0) {
+      const message = this.#lastFailure === undefined ? 'starting' : `restarting after: ${this.#lastFailure}`;
+      return { state: 'pending', ...base, message, ...extra };
+    }
+    if (ready < this.#desired && this.#lastFailure !== undefined) {
+      return { state: 'degraded', ...base, message: this.#lastFailure, ...extra };
+    }
+    return { state: 'ready', ...base, ...extra };
+  }
+
+  /**
+   * Stops taking work, fails waiting requests with `reason`, lets in-flight requests finish
+   * (up to `drainMs`), then stops every replica (SIGTERM, SIGKILL after the stop grace).
+   */
+  async stop(reason: ErrorInfo, drainMs: number): Promise<void> {
+    this.#stopping ??= reason;
+    this.#cancelTick?.();
+    this.#cancelRetry?.();
+    this.#failWaiters(reason);
+    await Promise.all([...this.#replicas].map((replica) => this.#retire(replica, drainMs)));
+  }
+
+  // --- request routing
+
+  async #acquire(dispatch: Dispatch): Promise<Acquired> {
+    if (this.#stopping !== undefined) return { ok: false, error: this.#stopping };
+    this.#lastActivityAt = this.#deps.clock.now();
+    const replica = this.#pick();
+    if (replica !== undefined) {
+      replica.inFlight++;
+      return { ok: true, replica, coldStart: false };
+    }
+    const blocked = this.#blockedReason();
+    if (blocked !== undefined) return { ok: false, error: blocked };
+    if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal) };
+
+    const acquired = new Promise<Acquired>((resolve) => {
+      const waiter: Waiter = {
+        arrivedAt: this.#deps.clock.now(),
+        settle: (result) => {
+          cancelTimer();
+          dispatch.signal.removeEventListener('abort', onAbort);
+          this.#waiters = this.#waiters.filter((other) => other !== waiter);
+          resolve(result);
+        },
+      };
+      const cancelTimer = this.#deps.clock.setTimer(() => {
+        waiter.settle({
+          ok: false,
+          error: errorInfo(
+            'TIMEOUT',
+            `no replica of "${this.name}" had room within ${dispatch.timeoutMs} ms (${this.describe().message ?? 'starting'})`,
+            { origin: 'platform' },
+          ),
+        });
+      }, dispatch.timeoutMs);
+      const onAbort = () => waiter.settle({ ok: false, error: cancelled(dispatch.signal) });
+      dispatch.signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+    this.#reconcile();
+    return acquired;
+  }
+
+  /** Least-loaded ready replica with room; the current revision first, older ones while rolling. */
+  #pick(): WarmReplica | undefined {
+    const limit = this.#fn.spec.concurrency;
+    let best: WarmReplica | undefined;
+    for (const replica of this.#replicas) {
+      if (replica.state !== 'ready' || replica.inFlight >= limit) continue;
+      if (best === undefined) {
+        best = replica;
+        continue;
+      }
+      const current = replica.revision === this.#fn.revision;
+      const bestCurrent = best.revision === this.#fn.revision;
+      if ((current && !bestCurrent) || (current === bestCurrent && replica.inFlight < best.inFlight)) {
+        best = replica;
+      }
+    }
+    return best;
+  }
+
+  #release(replica: WarmReplica): void {
+    replica.inFlight--;
+    this.#lastActivityAt = this.#deps.clock.now();
+    this.#serveWaiters();
+  }
+
+  #serveWaiters(): void {
+    while (this.#waiters.length > 0) {
+      const replica = this.#pick();
+      const waiter = this.#waiters[0];
+      if (replica === undefined || waiter === undefined) return;
+      replica.inFlight++;
+      waiter.settle({ ok: true, replica, coldStart: replica.readyAt >= waiter.arrivedAt });
+    }
+  }
+
+  #blockedReason(): ErrorInfo | undefined {
+    if (this.#pinned === 0) return pinnedToZero(this.name);
+    if (this.#plan.ok === false) return this.#plan.error;
+    if (this.#failure !== undefined && this.#deps.clock.now() < this.#restartAt) return this.#failure;
+    return undefined;
+  }
+
+  #failWaiters(error: ErrorInfo): void {
+    for (const waiter of [...this.#waiters]) waiter.settle({ ok: false, error });
+  }
+
+  // --- scaling
+
+  #scheduleTick(): void {
+    this.#cancelTick = this.#deps.clock.setTimer(() => {
+      if (this.#stopping !== undefined) return;
+      // A spec that could not run (missing command or workdir) is checked again: it may exist now.
+      if (!this.#plan.ok) this.#plan = this.#deps.planLaunch(this.#fn);
+      this.#reconcile();
+      this.#scheduleTick();
+    }, this.#deps.config.autoscaleIntervalMs);
+  }
+
+  #readyReplicas(): WarmReplica[] {
+    return [...this.#replicas].filter((replica) => replica.state === 'ready');
+  }
+
+  #currentReplicas(): WarmReplica[] {
+    return [...this.#replicas].filter(
+      (replica) =>
+        replica.revision === this.#fn.revision && (replica.state === 'starting' || replica.state === 'ready'),
+    );
+  }
+
+  /** Brings the replica set towards the desired count; cheap, runs on every tick and event. */
+  #reconcile(): void {
+    if (this.#stopping !== undefined) return;
+    const now = this.#deps.clock.now();
+    const current = this.#currentReplicas();
+    const inFlight = [...this.#replicas].reduce((sum, replica) => sum + replica.inFlight, 0);
+    const waiting = this.#waiters.length;
+    this.#desired =
+      this.#pinned ??
+      this.#autoscaler.desiredReplicas(this.#fn.spec.scaling, {
+        now,
+        current: current.length,
+        load: inFlight + waiting + this.#deps.load.queuedCount(this.name),
+        waiting,
+        lastActivityAt: this.#lastActivityAt,
+      });
+
+    if (this.#plan.ok === false) {
+      this.#failWaiters(this.#plan.error);
+    } else if (current.length < this.#desired) {
+      if (now >= this.#restartAt) {
+        for (let i = current.length; i < this.#desired; i++) this.#startReplica();
+      } else {
+        this.#scheduleRetry(this.#restartAt - now);
+      }
+    } else if (current.length > this.#desired) {
+      const surplus = [...current]
+        .sort((a, b) => Number(a.state === 'ready') - Number(b.state === 'ready') || a.inFlight - b.inFlight)
+        .slice(0, current.length - this.#desired);
+      for (const replica of surplus) void this.#retire(replica, this.#fn.spec.timeoutMs);
+    }
+    this.#retireOldRevisions();
+    this.#deps.metrics.setReplicas(this.name, this.#desired, this.#readyReplicas().length);
+  }
+
+  /** Old-revision replicas keep serving until enough replicas of the new revision are ready. */
+  #retireOldRevisions(): void {
+    const old = [...this.#replicas].filter(
+      (replica) =>
+        replica.revision !== this.#fn.revision && replica.state !== 'draining' && replica.state !== 'stopped',
+    );
+    if (old.length === 0) return;
+    const readyCurrent = this.#currentReplicas().filter((replica) => replica.state === 'ready').length;
+    const stillNeeded = Math.max(0, this.#desired - readyCurrent);
+    const keep = old.filter((replica) => replica.state === 'ready').slice(0, stillNeeded);
+    for (const replica of old) {
+      if (!keep.includes(replica)) void this.#retire(replica, this.#fn.spec.timeoutMs);
+    }
+  }
+
+  #scheduleRetry(delayMs: number): void {
+    this.#cancelRetry?.();
+    this.#cancelRetry = this.#deps.clock.setTimer(() => this.#reconcile(), delayMs);
+  }
+
+  // --- replica lifecycle
+
+  #startReplica(): void {
+    if (this.#plan.ok === false) return;
+    const { plan } = this.#plan;
+    const replica = new WarmReplica(
+      {
+        id: this.#deps.nextInstanceId(this.name),
+        spec: this.#fn.spec,
+        revision: this.#fn.revision,
+        cwd: plan.cwd,
+        baseEnv: plan.baseEnv,
+        memoryBytes: plan.memoryBytes,
+      },
+      this.#deps,
+    );
+    this.#replicas.add(replica);
+    replica.start().then(
+      () => this.#onReady(replica),
+      (error: unknown) =>
+        this.#onStartFailed(replica, error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  #onReady(replica: WarmReplica): void {
+    void replica.exited?.then((status) => this.#onExit(replica, describeExit(status)));
+    if (this.#stopping !== undefined) {
+      void this.#retire(replica, 0);
+      return;
+    }
+    this.#failure = undefined;
+    const waitedFor = this.#waiters.some((waiter) => waiter.arrivedAt <= replica.readyAt);
+    if (waitedFor) this.#deps.metrics.observeColdStart(this.name, replica.readyAt - replica.startedAt);
+    this.#serveWaiters();
+    this.#reconcile();
+  }
+
+  #onStartFailed(replica: WarmReplica, message: string): void {
+    this.#replicas.delete(replica);
+    if (replica.stopRequested || this.#stopping !== undefined) return;
+    this.#registerFailure(`replica ${replica.id} failed to start: ${message}`);
+  }
+
+  #onExit(replica: WarmReplica, how: string): void {
+    const wasRunning = this.#replicas.delete(replica);
+    if (!wasRunning || replica.stopRequested || this.#stopping !== undefined) return;
+    replica.state = 'stopped';
+    this.#deps.metrics.countRestart(this.name);
+    const message = `replica ${replica.id} ${how}${replica.describeFailure()}`;
+    this.#deps.log(`local backend: ${message}`);
+    if (this.#deps.clock.now() - replica.readyAt >= this.#deps.config.stableAfterMs) {
+      this.#consecutiveFailures = 0;
+      this.#lastFailure = message;
+      this.#reconcile();
+    } else {
+      this.#registerFailure(message);
+    }
+  }
+
+  /** Exponential backoff before the next start; a crash loop marks the function failed. */
+  #registerFailure(message: string): void {
+    const { restartBackoffMs, restartBackoffMaxMs, crashLoopThreshold } = this.#deps.config;
+    this.#consecutiveFailures++;
+    this.#lastFailure = message;
+    const delay = Math.min(restartBackoffMs * 2 ** (this.#consecutiveFailures - 1), restartBackoffMaxMs);
+    this.#restartAt = this.#deps.clock.now() + delay;
+    if (this.#consecutiveFailures >= crashLoopThreshold) {
+      this.#failure = errorInfo(
+        'FUNCTION_UNAVAILABLE',
+        `"${this.name}" is crash-looping (${this.#consecutiveFailures} failed starts in a row; next try in ${delay} ms); last: ${message}`,
+      );
+      this.#deps.log(`local backend: ${this.#failure.message}`);
+      this.#failWaiters(this.#failure);
+    }
+    this.#reconcile();
+  }
+
+  /** Drains a replica (no new requests; waits up to `drainMs` for in-flight ones), then stops it. */
+  async #retire(replica: WarmReplica, drainMs: number): Promise<void> {
+    if (replica.state === 'stopped') return;
+    const wasStarting = replica.state === 'starting';
+    replica.state = 'draining';
+    if (!wasStarting) {
+      const deadline = this.#deps.clock.now() + drainMs;
+      while (replica.inFlight > 0 && this.#deps.clock.now() < deadline) await sleep(20);
+    }
+    await replica.stop(this.#deps.config.stopGraceMs);
+    this.#replicas.delete(replica);
+    this.#deps.metrics.setReplicas(this.name, this.#desired, this.#readyReplicas().length);
+  }
+}
+
+function pinnedToZero(name: string): ErrorInfo {
+  return errorInfo(
+    'FUNCTION_UNAVAILABLE',
+    `"${name}" is pinned to 0 replicas; PUT /v1/functions/${name}/replicas to start it again`,
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,80 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * Splits a WATCHDOG_CMD the way the watchdog does (POSIX shell quoting, never a shell): single
+ * quotes are literal, double quotes allow `\"` and `\\`, a backslash outside quotes escapes one
+ * character. Returns undefined for unbalanced quotes or a trailing backslash.
+ */
+export function splitCommand(command: string): string[] | undefined {
+  const argv: string[] = [];
+  let current = '';
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const char = command.charAt(i);
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else current += char;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else if (char === '\\' && i + 1 < command.length && '"\\$`\n'.includes(command.charAt(i + 1))) {
+        current += command.charAt(++i);
+      } else current += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (char === '\\') {
+      if (i + 1 >= command.length) return undefined;
+      current += command.charAt(++i);
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) argv.push(current);
+      current = '';
+      inWord = false;
+    } else {
+      current += char;
+      inWord = true;
+    }
+  }
+  if (quote !== undefined) return undefined;
+  if (inWord) argv.push(current);
+  return argv;
+}
+
+/**
+ * Why `runtimeCommand` cannot run from `cwd` with `path` (the function's PATH), or undefined when
+ * its executable exists and is executable. Checked before any process starts so a typo shows up as
+ * a clear message in the function's status instead of a replica that never becomes ready.
+ */
+export function explainUnrunnableCommand(
+  runtimeCommand: string,
+  cwd: string,
+  path: string | undefined,
+): string | undefined {
+  const argv = splitCommand(runtimeCommand);
+  if (argv === undefined) return `runtimeCommand has unbalanced quotes: ${runtimeCommand}`;
+  const executable = argv[0];
+  if (executable === undefined) return 'runtimeCommand is empty';
+  if (executable.includes('/')) {
+    const full = isAbsolute(executable) ? executable : resolve(cwd, executable);
+    return explainFile(full, executable);
+  }
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    if (explainFile(join(resolve(cwd, dir), executable), executable) === undefined) return undefined;
+  }
+  return `runtimeCommand: "${executable}" was not found in PATH (${path ?? ''})`;
+}
+
+function explainFile(full: string, shown: string): string | undefined {
+  try {
+    if (!statSync(full).isFile()) return `runtimeCommand: "${shown}" (${full}) is not a file`;
+    accessSync(full, constants.X_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') return `runtimeCommand: "${shown}" (${full}) is not executable`;
+    return `runtimeCommand: "${shown}" (${full}) does not exist`;
+  }
+}

@@ -1,0 +1,165 @@
+import type { ResolvedFunctionSpec } from '@nanofaas/contracts';
+import type { LocalBackendConfig } from '../../config/local-backend-config.js';
+import type { Clock } from '../../deps/clock.js';
+import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import type { PortAllocator } from './port-allocator.js';
+import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
+import { WatchdogClient } from './watchdog-client.js';
+import { warmReplicaEnvironment } from './watchdog-environment.js';
+
+export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopped';
+
+export interface WarmReplicaOptions {
+  readonly id: string;
+  readonly spec: ResolvedFunctionSpec;
+  readonly revision: number;
+  readonly cwd: string;
+  readonly baseEnv: Record<string, string>;
+  readonly memoryBytes: number | undefined;
+}
+
+export interface WarmReplicaDeps extends InstanceDeps {
+  readonly config: LocalBackendConfig;
+  readonly ports: PortAllocator;
+  readonly clock: Clock;
+}
+
+/** Why a replica did not become ready. */
+export class ReplicaStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicaStartError';
+  }
+}
+
+/**
+ * One warm replica: a watchdog with WARM=true on a free loopback port, ready once its GET /health
+ * answers 200 (spec: "Pod Deployment"). The pool decides what it serves; this class starts it,
+ * talks to it and stops it.
+ */
+export class WarmReplica {
+  readonly id: string;
+  readonly revision: number;
+  state: ReplicaState = 'starting';
+  /** Requests the pool has sent and not yet seen answered. */
+  inFlight = 0;
+  startedAt = 0;
+  readyAt = 0;
+  #client: WatchdogClient | undefined;
+  #process: LaunchedProcess | undefined;
+  #stopRequested = false;
+  readonly #options: WarmReplicaOptions;
+  readonly #deps: WarmReplicaDeps;
+
+  constructor(options: WarmReplicaOptions, deps: WarmReplicaDeps) {
+    this.id = options.id;
+    this.revision = options.revision;
+    this.#options = options;
+    this.#deps = deps;
+  }
+
+  get client(): WatchdogClient {
+    if (this.#client === undefined) throw new Error(`replica ${this.id} has not started`);
+    return this.#client;
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
+  /** Resolves once the process has exited and been cleaned up; undefined before start. */
+  get exited(): Promise<ExitStatus> | undefined {
+    return this.#process?.exited;
+  }
+
+  /** True when the replica is being stopped on purpose (its exit is not a crash). */
+  get stopRequested(): boolean {
+    return this.#stopRequested;
+  }
+
+  /** Starts the watchdog and resolves when it is ready; rejects with ReplicaStartError. */
+  async start(): Promise<void> {
+    const { config, clock } = this.#deps;
+    const { spec } = this.#options;
+    this.startedAt = clock.now();
+    const [port, runtimePort] = [await this.#deps.ports.allocate(), await this.#deps.ports.allocate()];
+    if (this.#stopRequested) throw new ReplicaStartError('stopped while starting');
+    const scratchDir = createScratchDir(spec.name);
+    const env = warmReplicaEnvironment(spec, {
+      base: this.#options.baseEnv,
+      port,
+      runtimePort,
+      instanceId: this.id,
+      scratchDir,
+      healthTimeoutMs: config.readyTimeoutMs,
+    });
+    this.#client = new WatchdogClient(port, spec.concurrency);
+    this.#process = launchInstance(
+      {
+        instanceId: this.id,
+        watchdogPath: config.watchdogPath,
+        env,
+        cwd: this.#options.cwd,
+        label: this.id,
+        scratchDir,
+        memoryBytes: this.#options.memoryBytes,
+      },
+      this.#deps,
+    );
+    await this.#waitReady(this.#process, this.#client);
+    if (this.#stopRequested) throw new ReplicaStartError('stopped while starting');
+    this.state = 'ready';
+    this.readyAt = clock.now();
+  }
+
+  async #waitReady(process: LaunchedProcess, client: WatchdogClient): Promise<void> {
+    const { readyTimeoutMs, healthIntervalMs } = this.#deps.config;
+    const deadline = this.#deps.clock.now() + readyTimeoutMs;
+    let exit: ExitStatus | undefined;
+    void process.exited.then((status) => {
+      exit = status;
+    });
+    while (!this.#stopRequested) {
+      if (exit !== undefined || process.hasExited()) {
+        const status = exit ?? (await process.exited);
+        throw new ReplicaStartError(
+          `watchdog ${describeExit(status)} before it was ready${lastError(process)}`,
+        );
+      }
+      if (await client.checkHealth(Math.max(100, healthIntervalMs * 10))) return;
+      if (this.#deps.clock.now() >= deadline) {
+        const detail = lastError(process);
+        await this.stop(0);
+        throw new ReplicaStartError(`not ready after ${readyTimeoutMs} ms${detail}`);
+      }
+      await sleep(healthIntervalMs);
+    }
+  }
+
+  /** SIGTERM (the watchdog drains), SIGKILL after `graceMs`; resolves when the process is gone. */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopRequested = true;
+    this.state = 'stopped';
+    if (this.#process !== undefined) await this.#process.stop(graceMs);
+    this.#client?.close();
+  }
+
+  /** Last error line the watchdog logged, for status messages. */
+  describeFailure(): string {
+    return this.#process === undefined ? '' : lastError(this.#process);
+  }
+}
+
+function lastError(process: LaunchedProcess): string {
+  const lines = process
+    .stderrTail()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const errorLine =
+    [...lines].reverse().find((line) => /error|invalid|cannot|fail/i.test(line)) ?? lines.at(-1);
+  return errorLine === undefined ? '' : `: ${errorLine.slice(0, 500)}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { type ResolvedFunctionSpec, WatchdogEnv } from '@nanofaas/contracts';
+import { INSTANCE_MARKER } from './orphan-sweeper.js';
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The environment every process of a function starts from: a short allow-list of the control
+ * plane's own variables (PATH, HOME, LANG, …; never NANOFAAS_*, which hold API keys and database
+ * paths), then the function's `env`. Nothing else of the control plane leaks into user code.
+ */
+export function functionBaseEnvironment(
+  spec: ResolvedFunctionSpec,
+  passthrough: readonly string[],
+  source: EnvSource,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of passthrough) {
+    const value = source[name];
+    if (value !== undefined && !name.startsWith('NANOFAAS_')) env[name] = value;
+  }
+  return { ...env, ...(spec.env ?? {}) };
+}
+
+export interface WarmReplicaEnvironmentOptions {
+  readonly base: Record<string, string>;
+  readonly port: number;
+  readonly runtimePort: number;
+  readonly instanceId: string;
+  /** Private directory for FILE-mode input/output files. */
+  readonly scratchDir: string;
+  readonly healthTimeoutMs: number;
+}
+
+/** Spec table "Pod Deployment (warm)" plus the watchdog's local settings (watchdog/README.md). */
+export function warmReplicaEnvironment(
+  spec: ResolvedFunctionSpec,
+  options: WarmReplicaEnvironmentOptions,
+): Record<string, string> {
+  return {
+    ...options.base,
+    ...commonEnvironment(spec, options.instanceId, options.scratchDir),
+    [WatchdogEnv.warm]: 'true',
+    [WatchdogEnv.host]: '127.0.0.1',
+    [WatchdogEnv.port]: String(options.port),
+    [WatchdogEnv.runtimePort]: String(options.runtimePort),
+    [WatchdogEnv.timeoutMs]: String(spec.timeoutMs),
+    [WatchdogEnv.maxInflight]: String(spec.concurrency),
+    // Poll the runtime often while it starts: cold starts are dominated by this interval.
+    [WatchdogEnv.healthIntervalMs]: '10',
+    [WatchdogEnv.healthTimeoutMs]: String(options.healthTimeoutMs),
+  };
+}
+
+export interface OneShotEnvironmentOptions {
+  readonly base: Record<string, string>;
+  readonly instanceId: string;
+  readonly scratchDir: string;
+  readonly executionId: string;
+  readonly callbackUrl: string;
+  readonly callbackToken: string;
+  readonly payload: string;
+  readonly timeoutMs: number;
+  readonly traceId: string;
+  /** A free port for an HTTP runtime (several one-shot runs share this machine). */
+  readonly runtimePort: number;
+}
+
+/** Spec table "Pod Job (one-shot)" plus CALLBACK_TOKEN. */
+export function oneShotEnvironment(
+  spec: ResolvedFunctionSpec,
+  options: OneShotEnvironmentOptions,
+): Record<string, string> {
+  return {
+    ...options.base,
+    ...commonEnvironment(spec, options.instanceId, options.scratchDir),
+    [WatchdogEnv.executionId]: options.executionId,
+    [WatchdogEnv.callbackUrl]: options.callbackUrl,
+    [WatchdogEnv.callbackToken]: options.callbackToken,
+    [WatchdogEnv.invocationPayload]: options.payload,
+    [WatchdogEnv.timeoutMs]: String(Math.max(1, Math.floor(options.timeoutMs))),
+    [WatchdogEnv.traceId]: options.traceId,
+    [WatchdogEnv.healthIntervalMs]: '10',
+    [WatchdogEnv.runtimePort]: String(options.runtimePort),
+  };
+}
+
+function commonEnvironment(
+  spec: ResolvedFunctionSpec,
+  instanceId: string,
+  scratchDir: string,
+): Record<string, string> {
+  return {
+    [WatchdogEnv.functionName]: spec.name,
+    [WatchdogEnv.executionMode]: spec.runtimeMode,
+    [WatchdogEnv.watchdogCmd]: spec.runtimeCommand ?? '',
+    [WatchdogEnv.inputFile]: join(scratchDir, 'input.json'),
+    [WatchdogEnv.outputFile]: join(scratchDir, 'output.json'),
+    [INSTANCE_MARKER]: instanceId,
+  };
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveFunctionSpec } from '@nanofaas/contracts';
+import { LocalBackend } from '../src/backends/local/local-backend.js';
+import { EnvReader } from '../src/config/env-reader.js';
+import { loadLocalBackendConfig } from '../src/config/local-backend-config.js';
+import { describeBackendConformance } from './backend-conformance.js';
+import { ECHO_SERVER_PATH } from './fixtures/echo-process.js';
+
+describeBackendConformance(
+  'local',
+  async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-conformance-'));
+    const config = loadLocalBackendConfig(new EnvReader({ NANOFAAS_FUNCTIONS_ROOT: root }), root);
+    const backend = new LocalBackend({ config, processLog: () => undefined, log: () => undefined });
+    await backend.start({ load: { queuedCount: () => 0 } });
+    return {
+      backend,
+      async echoFunction(options) {
+        const spec = resolveFunctionSpec({
+          name: options.name,
+          runtimeCommand: `${process.execPath} ${ECHO_SERVER_PATH}`,
+          runtimeMode: 'HTTP',
+          concurrency: options.concurrency,
+          timeoutMs: options.timeoutMs,
+          executionMode: options.executionMode,
+          scaling: { minReplicas: 1, maxReplicas: options.maxReplicas },
+        });
+        return { spec, revision: 1 };
+      },
+      async cleanup() {
+        await backend.stop();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+  },
+  { modes: ['DEPLOYMENT', 'REMOTE'] },
+);
