@@ -1,14 +1,20 @@
 import type { Env, EnvReader } from './env-reader.js';
+import { type LocalBackendConfig, loadLocalBackendConfig } from './local-backend-config.js';
 
-export const BACKEND_KINDS = ['pool'] as const;
+export const BACKEND_KINDS = ['local', 'pool'] as const;
 /** Which Backend runs functions (NANOFAAS_BACKEND). */
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 export interface BackendConfig {
   readonly kind: BackendKind;
+  /** Settings of the local backend (NANOFAAS_LOCAL_*, NANOFAAS_WATCHDOG_PATH, NANOFAAS_FUNCTIONS_ROOT). */
+  readonly local: LocalBackendConfig;
 }
 
 /** Backend selection; a backend with settings of its own adds them here from its own config file. */
-export function loadBackendConfig(_env: Env, reader: EnvReader, _cwd: string): BackendConfig {
-  return { kind: reader.oneOf('NANOFAAS_BACKEND', BACKEND_KINDS, 'pool') };
+export function loadBackendConfig(_env: Env, reader: EnvReader, cwd: string): BackendConfig {
+  return {
+    kind: reader.oneOf('NANOFAAS_BACKEND', BACKEND_KINDS, 'local'),
+    local: loadLocalBackendConfig(reader, cwd),
+  };
 }
