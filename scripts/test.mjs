@@ -36,6 +36,7 @@ const suites = [
     name: 'node',
     command: () => ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTestFiles()],
   },
+  { name: 'k8s', command: ['bash', 'test/k8s-testbed/scripts/run-tests.sh'] },
 ];
 
 const wanted = process.env.NANOFAAS_TEST_SUITES?.split(',').map((name) => name.trim());

@@ -1,0 +1,35 @@
+import { decodePodNetworkSpec, type PodNetworkSpec } from '../pod-network.js';
+
+export interface AgentConfig {
+  kubeconfigPath: string;
+  nodeName: string;
+  network: PodNetworkSpec;
+  /** Per-pod directories (output logs, pid files) live here. */
+  stateDir: string;
+  /** The binary that images `nanofaas/watchdog:*` stand for. */
+  watchdogPath: string;
+  /** Lease renewal period; the node controller declares a node lost after ~40-50 s without one. */
+  leaseRenewMs: number;
+  /** Base of the restart back-off (kubelet: 10 s doubling to 5 min; shorter here for tests). */
+  restartBackoffBaseMs: number;
+  restartBackoffMaxMs: number;
+}
+
+/** Reads the agent's configuration from the environment; fails fast naming the variable. */
+export function loadAgentConfig(env: NodeJS.ProcessEnv): Readonly<AgentConfig> {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is required`);
+    return value;
+  };
+  return Object.freeze({
+    kubeconfigPath: required('KUBECONFIG'),
+    nodeName: env.NANOFAAS_NODE_NAME || 'nanofaas-node',
+    network: decodePodNetworkSpec(env.NANOFAAS_POD_NETWORK, 'NANOFAAS_POD_NETWORK'),
+    stateDir: required('NANOFAAS_AGENT_STATE_DIR'),
+    watchdogPath: required('NANOFAAS_WATCHDOG_BIN'),
+    leaseRenewMs: 10_000,
+    restartBackoffBaseMs: 1000,
+    restartBackoffMaxMs: 30_000,
+  });
+}

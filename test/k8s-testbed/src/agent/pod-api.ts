@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  type V1PodStatus,
+} from '@kubernetes/client-node';
+
+/** The few API calls a pod runner makes; a small interface so the runner is testable on its own. */
+export interface PodApi {
+  /** Replaces the status fields the agent owns (JSON merge patch on the status subresource). */
+  patchStatus(pod: V1Pod, status: V1PodStatus): Promise<void>;
+  /** The kubelet's final step of a graceful deletion: delete with grace 0, guarded by the uid. */
+  deleteNow(pod: V1Pod): Promise<void>;
+  readData(
+    kind: 'ConfigMap' | 'Secret',
+    namespace: string,
+    name: string,
+  ): Promise<Record<string, string> | undefined>;
+  recordEvent(pod: V1Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as { code?: number } | undefined)?.code === 404;
+}
+
+export function createPodApi(core: CoreV1Api, nodeName: string, log: (line: string) => void): PodApi {
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  return {
+    async patchStatus(pod, status) {
+      await core.patchNamespacedPodStatus(
+        { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: { status } },
+        mergePatch,
+      );
+    },
+    async deleteNow(pod) {
+      try {
+        await core.deleteNamespacedPod({
+          name: pod.metadata!.name!,
+          namespace: pod.metadata!.namespace!,
+          gracePeriodSeconds: 0,
+          body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid! } },
+        });
+      } catch (error) {
+        if (!isNotFound(error) && (error as { code?: number }).code !== 409) throw error;
+      }
+    },
+    async readData(kind, namespace, name) {
+      try {
+        if (kind === 'ConfigMap') {
+          const configMap = await core.readNamespacedConfigMap({ name, namespace });
+          return { ...configMap.data };
+        }
+        const secret = await core.readNamespacedSecret({ name, namespace });
+        const data: Record<string, string> = { ...secret.stringData };
+        for (const [key, value] of Object.entries(secret.data ?? {})) {
+          data[key] = Buffer.from(value, 'base64').toString('utf8');
+        }
+        return data;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    recordEvent(pod, type, reason, message) {
+      const now = new Date();
+      core
+        .createNamespacedEvent({
+          namespace: pod.metadata!.namespace!,
+          body: {
+            metadata: { name: `${pod.metadata!.name}.${randomBytes(8).toString('hex')}` },
+            involvedObject: {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              name: pod.metadata!.name,
+              namespace: pod.metadata!.namespace,
+              uid: pod.metadata!.uid,
+            },
+            type,
+            reason,
+            message,
+            source: { component: 'kubelet', host: nodeName },
+            reportingComponent: 'kubelet',
+            reportingInstance: nodeName,
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
+          },
+        })
+        .catch((error: unknown) =>
+          log(`event ${reason} for ${pod.metadata?.name} not recorded: ${String(error)}`),
+        );
+    },
+  };
+}

@@ -1,0 +1,431 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { killWithParent } from '../parent-death.js';
+import type { AgentConfig } from './agent-config.js';
+import { type ContainerLaunch, ContainerStartError, resolveContainerLaunch } from './container-launch.js';
+import type { PodAddresses } from './pod-addresses.js';
+import { isNotFound, type PodApi } from './pod-api.js';
+import { buildPodStatus, type ContainerState, type PodPhase } from './pod-status.js';
+import { ProbeLoop } from './probe-loop.js';
+
+export interface PodRunnerDeps {
+  config: AgentConfig;
+  addresses: PodAddresses;
+  api: PodApi;
+  log(line: string): void;
+  /** Called once the runner is finished with the pod (deleted, or the pod vanished). */
+  onGone(uid: string): void;
+}
+
+/**
+ * The kubelet's job for one Pod, with a local process in place of a container: it runs the first
+ * container's command on the pod's own address, probes it, restarts it per restartPolicy, enforces
+ * activeDeadlineSeconds, honours graceful deletion, and reports all of it in the Pod's status.
+ */
+export class PodRunner {
+  private pod: V1Pod;
+  private readonly container: V1Container;
+  private readonly dir: string;
+  private readonly startTime = new Date();
+  private podIP: string | undefined;
+  private launch: ContainerLaunch | undefined;
+  private child: ChildProcess | undefined;
+  private childExited: Promise<void> | undefined;
+  private state: ContainerState = { kind: 'waiting', reason: 'ContainerCreating' };
+  private lastTerminated: Extract<ContainerState, { kind: 'terminated' }> | undefined;
+  private restartCount = 0;
+  private ready = false;
+  private started = false;
+  private phase: PodPhase = 'Pending';
+  private phaseReason: { reason: string; message: string } | undefined;
+  private probes: ProbeLoop[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private terminating = false;
+  private finished = false;
+  private readonly conditionSince = new Map<string, { status: string; time: Date }>();
+  private statusDirty = false;
+  private statusWriting = false;
+
+  constructor(
+    pod: V1Pod,
+    private readonly deps: PodRunnerDeps,
+  ) {
+    this.pod = pod;
+    this.container = pod.spec!.containers[0]!;
+    this.dir = join(deps.config.stateDir, `${pod.metadata!.namespace}_${pod.metadata!.name}`);
+  }
+
+  get uid(): string {
+    return this.pod.metadata!.uid!;
+  }
+
+  private get label(): string {
+    return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    const deadline = this.pod.spec?.activeDeadlineSeconds;
+    if (deadline !== undefined) this.after(deadline * 1000, () => void this.failDeadline(deadline));
+    try {
+      this.podIP = await this.deps.addresses.allocate();
+    } catch (error) {
+      this.setWaiting('CreateContainerError', error instanceof Error ? error.message : String(error));
+      return;
+    }
+    this.writeStatus();
+    await this.runContainer();
+  }
+
+  /** A newer version of the Pod from the watch. */
+  update(pod: V1Pod): void {
+    this.pod = pod;
+    if (pod.metadata?.deletionTimestamp && !this.terminating) {
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+      void this.terminateThenDelete(grace);
+    }
+  }
+
+  /** The Pod is gone from the API (force-deleted): kill at once, report nothing. */
+  async kill(): Promise<void> {
+    this.terminating = true;
+    this.finished = true;
+    await this.stopContainer(0);
+    await this.cleanup();
+    this.deps.onGone(this.uid);
+  }
+
+  /** The agent is shutting down: end the process within the grace period, leave the Pod as it is. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.terminating = true;
+    this.finished = true;
+    await this.stopContainer(graceMs);
+    await this.cleanup();
+  }
+
+  private async runContainer(): Promise<void> {
+    if (this.terminating) return;
+    try {
+      this.launch ??= await resolveContainerLaunch(this.pod, this.container, {
+        podIP: this.podIP!,
+        hostIP: this.deps.config.network.hostIP,
+        nodeName: this.deps.config.nodeName,
+        watchdogPath: this.deps.config.watchdogPath,
+        readData: (kind, namespace, name) => this.deps.api.readData(kind, namespace, name),
+      });
+    } catch (error) {
+      const reason = error instanceof ContainerStartError ? error.reason : 'CreateContainerError';
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.api.recordEvent(this.pod, 'Warning', 'Failed', `Error: ${message}`);
+      this.setWaiting(reason, message);
+      // The kubelet retries config errors (a ConfigMap may appear later).
+      this.after(this.backoffMs(), () => void this.runContainer());
+      return;
+    }
+    const launch = this.launch;
+    const inNetwork = this.deps.addresses.wrap(launch.command, launch.args);
+    const wrapped = killWithParent(inNetwork.command, inNetwork.args);
+    const logPath = join(this.dir, `${this.container.name}.log`);
+    const output = openSync(logPath, 'a');
+    const cwd = launch.cwd && existsSync(launch.cwd) ? launch.cwd : this.dir;
+    const child = spawn(wrapped.command, wrapped.args, {
+      env: launch.env,
+      cwd,
+      detached: true,
+      stdio: ['ignore', output, output],
+    });
+    closeSync(output);
+    this.child = child;
+    const startedAt = new Date();
+    this.childExited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.onContainerExit(code, signal, startedAt);
+        resolve();
+      });
+      child.once('error', (error) => {
+        // spawn failed (e.g. command not found): the container never ran.
+        this.child = undefined;
+        this.deps.api.recordEvent(this.pod, 'Warning', 'Failed', `Error: ${error.message}`);
+        this.onContainerExit(127, null, startedAt, error.message);
+        resolve();
+      });
+    });
+    if (child.pid !== undefined)
+      writeFileSync(join(this.dir, `${this.container.name}.pid`), String(child.pid));
+    this.state = { kind: 'running', startedAt };
+    this.started = true;
+    this.phase = 'Running';
+    this.deps.log(`${this.label}: started ${launch.command} (pid ${child.pid}) on ${this.podIP}`);
+    this.deps.api.recordEvent(this.pod, 'Normal', 'Started', `Started container ${this.container.name}`);
+    this.startProbes();
+    this.writeStatus();
+  }
+
+  private startProbes(): void {
+    const target = {
+      podIP: this.podIP!,
+      container: this.container,
+      env: this.launch!.env,
+      wrap: (command: string, args: string[]) => this.deps.addresses.wrap(command, args),
+    };
+    const { readinessProbe, livenessProbe, startupProbe } = this.container;
+    const startMain = (): void => {
+      if (readinessProbe) {
+        this.addProbe(
+          new ProbeLoop({
+            probe: readinessProbe,
+            target,
+            onResult: (healthy, message) => {
+              this.ready = healthy;
+              if (!healthy)
+                this.deps.api.recordEvent(
+                  this.pod,
+                  'Warning',
+                  'Unhealthy',
+                  `Readiness probe failed: ${message}`,
+                );
+              this.writeStatus();
+            },
+          }),
+        );
+      } else {
+        this.ready = true;
+        this.writeStatus();
+      }
+      if (livenessProbe) {
+        this.addProbe(
+          new ProbeLoop({
+            probe: livenessProbe,
+            target,
+            onResult: (healthy, message) => {
+              if (healthy) return;
+              this.deps.api.recordEvent(
+                this.pod,
+                'Warning',
+                'Unhealthy',
+                `Liveness probe failed: ${message}`,
+              );
+              void this.stopContainer(this.terminationGraceMs());
+            },
+          }),
+        );
+      }
+    };
+    if (!startupProbe) {
+      startMain();
+      return;
+    }
+    this.addProbe(
+      new ProbeLoop({
+        probe: startupProbe,
+        target,
+        onResult: (healthy, message) => {
+          if (healthy) return startMain();
+          this.deps.api.recordEvent(this.pod, 'Warning', 'Unhealthy', `Startup probe failed: ${message}`);
+          void this.stopContainer(this.terminationGraceMs());
+        },
+      }),
+    );
+  }
+
+  private addProbe(loop: ProbeLoop): void {
+    this.probes.push(loop);
+    loop.start();
+  }
+
+  private stopProbes(): void {
+    for (const loop of this.probes) loop.stop();
+    this.probes = [];
+  }
+
+  private onContainerExit(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    startedAt: Date,
+    message?: string,
+  ): void {
+    this.child = undefined;
+    this.stopProbes();
+    this.ready = false;
+    const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+    const terminated: Extract<ContainerState, { kind: 'terminated' }> = {
+      kind: 'terminated',
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt,
+      finishedAt: new Date(),
+      ...(message ? { message } : {}),
+    };
+    this.deps.log(`${this.label}: container exited with ${exitCode}${signal ? ` (${signal})` : ''}`);
+    if (this.finished) return;
+    if (this.terminating) {
+      this.state = terminated;
+      if (this.phase !== 'Failed') this.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
+      this.writeStatus();
+      return;
+    }
+    const policy = this.pod.spec?.restartPolicy ?? 'Always';
+    const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+    if (restart) {
+      this.lastTerminated = terminated;
+      const delay = this.backoffMs();
+      this.state = {
+        kind: 'waiting',
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${delay} ms restarting failed container`,
+      };
+      this.deps.api.recordEvent(this.pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+      this.writeStatus();
+      this.after(delay, () => {
+        this.restartCount++;
+        void this.runContainer();
+      });
+      return;
+    }
+    this.state = terminated;
+    this.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
+    this.clearTimers();
+    this.writeStatus();
+  }
+
+  private backoffMs(): number {
+    const { restartBackoffBaseMs, restartBackoffMaxMs } = this.deps.config;
+    return Math.min(restartBackoffBaseMs * 2 ** this.restartCount, restartBackoffMaxMs);
+  }
+
+  private terminationGraceMs(): number {
+    return (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+  }
+
+  private async failDeadline(seconds: number): Promise<void> {
+    if (this.terminating || this.phase === 'Succeeded' || this.phase === 'Failed') return;
+    this.terminating = true;
+    this.phase = 'Failed';
+    this.phaseReason = {
+      reason: 'DeadlineExceeded',
+      message: `Pod was active on the node longer than the specified deadline (${seconds}s)`,
+    };
+    this.deps.api.recordEvent(this.pod, 'Normal', 'DeadlineExceeded', this.phaseReason.message);
+    await this.stopContainer(this.terminationGraceMs());
+    if (this.state.kind === 'waiting')
+      this.state = {
+        kind: 'terminated',
+        exitCode: 137,
+        reason: 'DeadlineExceeded',
+        startedAt: this.startTime,
+        finishedAt: new Date(),
+      };
+    this.writeStatus();
+  }
+
+  private async terminateThenDelete(graceSeconds: number): Promise<void> {
+    this.terminating = true;
+    this.clearTimers();
+    if (this.child)
+      this.deps.api.recordEvent(this.pod, 'Normal', 'Killing', `Stopping container ${this.container.name}`);
+    await this.stopContainer(graceSeconds * 1000);
+    this.finished = true;
+    await this.flushStatus();
+    await this.cleanup();
+    try {
+      await this.deps.api.deleteNow(this.pod);
+    } catch (error) {
+      this.deps.log(`${this.label}: final delete failed: ${String(error)}`);
+    }
+    this.deps.onGone(this.uid);
+  }
+
+  /** SIGTERM to the container's process group, SIGKILL after the grace period; resolves once it exited. */
+  private async stopContainer(graceMs: number): Promise<void> {
+    this.stopProbes();
+    const child = this.child;
+    if (!child?.pid) return;
+    signalGroup(child.pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+    const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
+    await this.childExited;
+    clearTimeout(timer);
+    signalGroup(child.pid, 'SIGKILL'); // anything the container left behind in its group
+  }
+
+  private async cleanup(): Promise<void> {
+    this.clearTimers();
+    if (this.podIP) await this.deps.addresses.release(this.podIP);
+    rmSync(join(this.dir, `${this.container.name}.pid`), { force: true });
+  }
+
+  private setWaiting(reason: string, message: string): void {
+    this.state = { kind: 'waiting', reason, message };
+    this.writeStatus();
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Coalesced: at most one status write in flight, always of the newest state. */
+  private writeStatus(): void {
+    this.statusDirty = true;
+    if (!this.statusWriting) void this.flushStatus();
+  }
+
+  private async flushStatus(): Promise<void> {
+    if (this.statusWriting) {
+      while (this.statusWriting) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (!this.statusDirty) return;
+    }
+    this.statusWriting = true;
+    try {
+      while (this.statusDirty) {
+        this.statusDirty = false;
+        const status = buildPodStatus({
+          pod: this.pod,
+          container: this.container,
+          phase: this.phase,
+          phaseReason: this.phaseReason,
+          podIP: this.podIP,
+          hostIP: this.deps.config.network.hostIP,
+          startTime: this.startTime,
+          state: this.state,
+          lastTerminated: this.lastTerminated,
+          restartCount: this.restartCount,
+          ready: this.ready,
+          started: this.started && this.state.kind === 'running',
+          conditionSince: this.conditionSince,
+        });
+        try {
+          await this.deps.api.patchStatus(this.pod, status);
+        } catch (error) {
+          if (isNotFound(error)) {
+            if (!this.finished) void this.kill();
+            return;
+          }
+          this.deps.log(`${this.label}: status update failed (will retry): ${String(error)}`);
+          this.statusDirty = true;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    } finally {
+      this.statusWriting = false;
+    }
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}

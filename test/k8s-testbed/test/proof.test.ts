@@ -1,0 +1,361 @@
+// The test bed's proof: real Kubernetes controllers drive pods that run the real watchdog as local
+// processes. Slow by nature (a control plane starts, controllers react); timeouts are generous.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Container,
+  type V1Job,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { startTestbed, type Testbed } from '../src/index.js';
+import { waitFor } from '../src/wait-for.js';
+
+const namespace = 'default';
+const waitMs = 120_000;
+
+let testbed: Testbed;
+let core: CoreV1Api;
+let apps: AppsV1Api;
+let batch: BatchV1Api;
+let discovery: DiscoveryV1Api;
+let failed = false;
+
+/** Runs a test body; on failure prints where the logs are and their tails, and keeps them. */
+async function withLogs(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    failed = true;
+    console.error(`test bed logs kept in ${testbed?.dir}\n${testbed?.describeLogs(25) ?? ''}`);
+    throw error;
+  }
+}
+
+function watchdogContainer(env: Record<string, string>): V1Container {
+  return {
+    name: 'fn',
+    // No command: the agent runs the watchdog binary for nanofaas/watchdog images (README).
+    image: 'nanofaas/watchdog:latest',
+    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+  };
+}
+
+async function podsOf(selector: string): Promise<V1Pod[]> {
+  return (await core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function postInvoke(url: string, input: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function jobCondition(name: string): Promise<{ type: string; reason?: string } | undefined> {
+  const job = await batch.readNamespacedJob({ name, namespace });
+  return job.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+function oneShotJob(name: string, env: Record<string, string>): V1Job {
+  return {
+    metadata: { name },
+    spec: {
+      backoffLimit: 0,
+      template: { spec: { restartPolicy: 'Never', containers: [watchdogContainer(env)] } },
+    },
+  };
+}
+
+describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
+  before(async () => {
+    const started = Date.now();
+    testbed = await startTestbed({ onProgress: (line) => console.log(`# ${line}`) });
+    console.log(`# test bed started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(testbed.kubeconfigPath);
+    core = kubeConfig.makeApiClient(CoreV1Api);
+    apps = kubeConfig.makeApiClient(AppsV1Api);
+    batch = kubeConfig.makeApiClient(BatchV1Api);
+    discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+  });
+
+  after(async () => {
+    await testbed?.stop({ keepDir: failed });
+  });
+
+  it('serves a Deployment of watchdog pods through its Service EndpointSlice, then scales to zero', async () => {
+    await withLogs(async () => {
+      await apps.createNamespacedDeployment({
+        namespace,
+        body: {
+          metadata: { name: 'echo', labels: { app: 'echo' } },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'echo' } },
+            template: {
+              metadata: { labels: { app: 'echo' } },
+              spec: {
+                terminationGracePeriodSeconds: 5,
+                containers: [
+                  {
+                    ...watchdogContainer({
+                      WARM: 'true',
+                      PORT: '8080',
+                      EXECUTION_MODE: 'STDIO',
+                      WATCHDOG_CMD: 'cat',
+                    }),
+                    ports: [{ name: 'http', containerPort: 8080 }],
+                    readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 1 },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      });
+      await core.createNamespacedService({
+        namespace,
+        body: {
+          metadata: { name: 'echo' },
+          spec: { selector: { app: 'echo' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] },
+        },
+      });
+
+      const addresses = await waitFor(
+        'the echo EndpointSlice to list 2 ready endpoints',
+        async () => {
+          const slices = await discovery.listNamespacedEndpointSlice({
+            namespace,
+            labelSelector: 'kubernetes.io/service-name=echo',
+          });
+          const ready = slices.items.flatMap((slice) =>
+            (slice.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses),
+          );
+          return ready.length === 2 ? ready : undefined;
+        },
+        { timeoutMs: waitMs, intervalMs: 500 },
+      );
+      const podIPs = (await podsOf('app=echo')).map((pod) => pod.status?.podIP).sort();
+      assert.deepEqual([...addresses].sort(), podIPs, 'the endpoints are the pods’ own addresses');
+
+      for (const address of addresses) {
+        const answer = await postInvoke(`http://${address}:8080/invoke`, { hello: address });
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        assert.match(JSON.stringify(answer.body), new RegExp(`"hello":"${address.replaceAll('.', '\\.')}"`));
+      }
+
+      const pods = await podsOf('app=echo');
+      const pids = pods.map((pod) =>
+        Number(readFileSync(testbed.podPidPath(namespace, pod.metadata!.name!, 'fn'), 'utf8')),
+      );
+      assert.ok(pids.every(processAlive), 'each pod is a running local process');
+
+      await apps.patchNamespacedDeploymentScale(
+        { name: 'echo', namespace, body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+      await waitFor('the echo pods to be deleted', async () => (await podsOf('app=echo')).length === 0, {
+        timeoutMs: waitMs,
+        intervalMs: 500,
+      });
+      assert.deepEqual(pids.filter(processAlive), [], 'no pod process is left after scaling to zero');
+      await waitFor(
+        'the echo EndpointSlice to be empty',
+        async () => {
+          const slices = await discovery.listNamespacedEndpointSlice({
+            namespace,
+            labelSelector: 'kubernetes.io/service-name=echo',
+          });
+          return slices.items.every((slice) => (slice.endpoints ?? []).length === 0);
+        },
+        { timeoutMs: waitMs, intervalMs: 500 },
+      );
+    });
+  });
+
+  it('runs a one-shot watchdog Job to Complete with the result on the pod output', async () => {
+    await withLogs(async () => {
+      await batch.createNamespacedJob({
+        namespace,
+        body: oneShotJob('oneshot-ok', {
+          EXECUTION_MODE: 'STDIO',
+          WATCHDOG_CMD: 'cat',
+          INVOCATION_PAYLOAD: JSON.stringify({ input: { answer: 42 } }),
+        }),
+      });
+      const condition = await waitFor('job oneshot-ok to finish', () => jobCondition('oneshot-ok'), {
+        timeoutMs: waitMs,
+        intervalMs: 500,
+      });
+      assert.equal(condition.type, 'Complete');
+      const [pod] = await podsOf('job-name=oneshot-ok');
+      assert.equal(pod?.status?.phase, 'Succeeded');
+      assert.equal(pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 0);
+      const output = readFileSync(testbed.podLogPath(namespace, pod!.metadata!.name!, 'fn'), 'utf8');
+      assert.match(output, /"answer":42/);
+    });
+  });
+
+  it('marks a Job whose function fails as Failed, with the exit code on the pod', async () => {
+    await withLogs(async () => {
+      await batch.createNamespacedJob({
+        namespace,
+        body: oneShotJob('oneshot-fail', {
+          EXECUTION_MODE: 'STDIO',
+          WATCHDOG_CMD: 'sh -c "exit 3"',
+          INVOCATION_PAYLOAD: JSON.stringify({ input: 1 }),
+        }),
+      });
+      const condition = await waitFor('job oneshot-fail to finish', () => jobCondition('oneshot-fail'), {
+        timeoutMs: waitMs,
+        intervalMs: 500,
+      });
+      assert.equal(condition.type, 'Failed');
+      assert.equal(condition.reason, 'BackoffLimitExceeded');
+      const [pod] = await podsOf('job-name=oneshot-fail');
+      assert.equal(pod?.status?.phase, 'Failed');
+      assert.notEqual(pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 0);
+    });
+  });
+
+  it('restarts a crashing container (restartPolicy Always) and counts the restarts', async () => {
+    await withLogs(async () => {
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: 'crasher' },
+          spec: {
+            containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo up; exit 7'] }],
+          },
+        },
+      });
+      const status = await waitFor(
+        'crasher to be restarted',
+        async () => {
+          const pod = await core.readNamespacedPod({ name: 'crasher', namespace });
+          const container = pod.status?.containerStatuses?.[0];
+          return (container?.restartCount ?? 0) >= 1 ? container : undefined;
+        },
+        { timeoutMs: waitMs, intervalMs: 300 },
+      );
+      assert.equal(status?.lastState?.terminated?.exitCode, 7);
+      await core.deleteNamespacedPod({ name: 'crasher', namespace, gracePeriodSeconds: 0 });
+    });
+  });
+
+  it('fails a pod that outlives activeDeadlineSeconds, and kills a SIGTERM-deaf pod after its grace period', async () => {
+    await withLogs(async () => {
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: 'deadline' },
+          spec: {
+            activeDeadlineSeconds: 2,
+            restartPolicy: 'Never',
+            containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'] }],
+          },
+        },
+      });
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: 'stubborn' },
+          spec: {
+            terminationGracePeriodSeconds: 2,
+            containers: [
+              {
+                name: 'main',
+                image: 'busybox',
+                command: ['sh', '-c', 'trap "" TERM; while :; do sleep 1; done'],
+              },
+            ],
+          },
+        },
+      });
+      const failedPod = await waitFor(
+        'deadline to fail',
+        async () => {
+          const pod = await core.readNamespacedPod({ name: 'deadline', namespace });
+          return pod.status?.phase === 'Failed' ? pod : undefined;
+        },
+        { timeoutMs: waitMs, intervalMs: 300 },
+      );
+      assert.equal(failedPod.status?.reason, 'DeadlineExceeded');
+
+      const pidPath = testbed.podPidPath(namespace, 'stubborn', 'main');
+      await waitFor('stubborn to run', async () => existsSync(pidPath), { timeoutMs: waitMs });
+      const pid = Number(readFileSync(pidPath, 'utf8'));
+      const deleted = Date.now();
+      await core.deleteNamespacedPod({ name: 'stubborn', namespace });
+      await waitFor(
+        'stubborn to be gone',
+        async () => {
+          try {
+            await core.readNamespacedPod({ name: 'stubborn', namespace });
+            return false;
+          } catch (error) {
+            return (error as { code?: number }).code === 404;
+          }
+        },
+        { timeoutMs: waitMs, intervalMs: 300 },
+      );
+      assert.ok(Date.now() - deleted >= 1500, 'the grace period was honoured before SIGKILL');
+      assert.equal(processAlive(pid), false);
+    });
+  });
+
+  it('answers the real API server’s validation errors and works with plain kubectl', async () => {
+    await withLogs(async () => {
+      await assert.rejects(
+        core.createNamespacedPod({
+          namespace,
+          body: { metadata: { name: 'Not_A_Valid_Name' }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+        }),
+        (error: { code?: number }) => error.code === 422,
+      );
+      const kubectl = spawnSync(testbed.binaries.kubectl, ['get', 'nodes', '-o', 'name'], {
+        env: { ...process.env, KUBECONFIG: testbed.kubeconfigPath },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(kubectl.status, 0, kubectl.stderr);
+      assert.equal(kubectl.stdout.trim(), `node/${testbed.nodeName}`);
+    });
+  });
+
+  it('stops without leaving a process or network namespace behind', async () => {
+    const pids = testbed.processIds();
+    assert.equal(pids.filter(processAlive).length, 4, 'etcd, API server, controller manager and agent run');
+    await testbed.stop();
+    assert.deepEqual(pids.filter(processAlive), [], 'no component is left');
+    const left = spawnSync('pgrep', ['-f', testbed.dir], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', 'no process started from the test bed directory is left');
+    if (testbed.network.namespace) {
+      const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+      assert.doesNotMatch(namespaces, new RegExp(`^${testbed.network.namespace}\\b`, 'm'));
+    }
+  });
+});
