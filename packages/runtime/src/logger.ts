@@ -36,7 +36,12 @@ export function createLogger(options: LoggerOptions = {}, bound: LogFields = {})
   const clock = options.clock ?? Date.now;
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < threshold) return;
-    sink({ ts: new Date(clock()).toISOString(), level, msg, ...bound, ...fields });
+    const record: LogFields = { ts: new Date(clock()).toISOString(), level, msg, ...bound, ...fields };
+    for (const key in fields) {
+      const value = fields[key];
+      if (value instanceof Error) record[key] = describeError(value);
+    }
+    sink(record);
   };
   return {
     debug: (msg, fields) => write('debug', msg, fields),
@@ -48,12 +53,15 @@ export function createLogger(options: LoggerOptions = {}, bound: LogFields = {})
   };
 }
 
-/** Error objects as {name, message, stack}; anything unserialisable as a string. */
+/** Errors become {name, message, stack} so that every sink sees them (JSON.stringify drops them). */
+function describeError(error: Error): LogFields {
+  return { name: error.name, message: error.message, stack: error.stack };
+}
+
+/** A record that cannot be serialised still yields a line. */
 function safeStringify(record: LogFields): string {
   try {
-    return JSON.stringify(record, (_key, value: unknown) =>
-      value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value,
-    );
+    return JSON.stringify(record);
   } catch {
     return JSON.stringify({ ts: record['ts'], level: record['level'], msg: String(record['msg']) });
   }
