@@ -217,6 +217,9 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
         NANOFAAS_POD_NETWORK: encodePodNetworkSpec(network),
         NANOFAAS_AGENT_STATE_DIR: join(dir, 'pods'),
         NANOFAAS_WATCHDOG_BIN: process.env.NANOFAAS_WATCHDOG_BIN ?? defaultWatchdogPath,
+        // kube-apiserver skips verifying kubelet certificates without --kubelet-certificate-authority.
+        NANOFAAS_KUBELET_TLS_CERT: caPath,
+        NANOFAAS_KUBELET_TLS_KEY: join(dir, 'pki', 'apiserver.key'),
       },
       logPath: join(logsDir, 'node-agent.log'),
     });

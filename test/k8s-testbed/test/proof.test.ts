@@ -327,7 +327,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
     });
   });
 
-  it('answers the real API server’s validation errors and works with plain kubectl', async () => {
+  it('answers the real API server’s validation errors and works with plain kubectl (get, logs)', async () => {
     await withLogs(async () => {
       await assert.rejects(
         core.createNamespacedPod({
@@ -343,6 +343,16 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
       });
       assert.equal(kubectl.status, 0, kubectl.stderr);
       assert.equal(kubectl.stdout.trim(), `node/${testbed.nodeName}`);
+      if (testbed.network.kind === 'netns') {
+        // kube-apiserver fetches the output from the agent's kubelet endpoint.
+        const logs = spawnSync(testbed.binaries.kubectl, ['logs', 'job/oneshot-ok'], {
+          env: { ...process.env, KUBECONFIG: testbed.kubeconfigPath },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        assert.equal(logs.status, 0, logs.stderr);
+        assert.match(logs.stdout, /"answer":42/);
+      }
     });
   });
 

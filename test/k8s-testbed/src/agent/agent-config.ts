@@ -6,6 +6,9 @@ export interface AgentConfig {
   network: PodNetworkSpec;
   /** Per-pod directories (output logs, pid files) live here. */
   stateDir: string;
+  /** TLS pair of the agent's kubelet endpoint (for `kubectl logs`). */
+  kubeletCertPath: string;
+  kubeletKeyPath: string;
   /** The binary that images `nanofaas/watchdog:*` stand for. */
   watchdogPath: string;
   /** Lease renewal period; the node controller declares a node lost after ~40-50 s without one. */
@@ -28,6 +31,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Readonly<AgentConfig> {
     network: decodePodNetworkSpec(env.NANOFAAS_POD_NETWORK, 'NANOFAAS_POD_NETWORK'),
     stateDir: required('NANOFAAS_AGENT_STATE_DIR'),
     watchdogPath: required('NANOFAAS_WATCHDOG_BIN'),
+    kubeletCertPath: required('NANOFAAS_KUBELET_TLS_CERT'),
+    kubeletKeyPath: required('NANOFAAS_KUBELET_TLS_KEY'),
     leaseRenewMs: 10_000,
     restartBackoffBaseMs: 1000,
     restartBackoffMaxMs: 30_000,

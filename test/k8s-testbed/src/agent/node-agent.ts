@@ -9,6 +9,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { AgentConfig } from './agent-config.js';
+import type { KubeletServer } from './kubelet-server.js';
 import type { PodAddresses } from './pod-addresses.js';
 import { isNotFound, type PodApi } from './pod-api.js';
 import { PodRunner } from './pod-runner.js';
@@ -20,6 +21,7 @@ export interface NodeAgentDeps {
   coordination: CoordinationV1Api;
   podApi: PodApi;
   addresses: PodAddresses;
+  kubeletServer: KubeletServer;
   log(line: string): void;
 }
 
@@ -39,7 +41,8 @@ export class NodeAgent {
   constructor(private readonly deps: NodeAgentDeps) {}
 
   async start(): Promise<void> {
-    await this.registerNode();
+    const kubeletPort = await this.deps.kubeletServer.start();
+    await this.registerNode(kubeletPort);
     await this.renewLease();
     this.leaseTimer = setInterval(() => void this.renewLease(), this.deps.config.leaseRenewMs);
     this.loop = this.watchPods();
@@ -52,10 +55,11 @@ export class NodeAgent {
     this.watchAbort?.abort();
     await Promise.all([...this.runners.values()].map((runner) => runner.shutdown(2000)));
     this.runners.clear();
+    await this.deps.kubeletServer.stop();
     await this.loop?.catch(() => undefined);
   }
 
-  private async registerNode(): Promise<void> {
+  private async registerNode(kubeletPort: number): Promise<void> {
     const { nodeName, network } = this.deps.config;
     const node: V1Node = {
       metadata: {
@@ -97,13 +101,11 @@ export class NodeAgent {
         ...(await this.deps.core.readNode({ name: nodeName })),
         status: {
           conditions,
-          addresses: [
-            { type: 'InternalIP', address: network.hostIP },
-            { type: 'Hostname', address: nodeName },
-          ],
+          // Only an IP: the API server tries Hostname first, and the node name resolves nowhere.
+          addresses: [{ type: 'InternalIP', address: network.hostIP }],
           capacity,
           allocatable: capacity,
-          daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+          daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
           nodeInfo: {
             architecture: process.arch === 'x64' ? 'amd64' : process.arch,
             bootID: '',
