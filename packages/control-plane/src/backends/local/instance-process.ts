@@ -64,6 +64,7 @@ export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): Laun
     exited,
     hasExited: process.hasExited,
     stderrTail: process.stderrTail,
+    onStderrLine: process.onStderrLine,
     signalGroup: process.signalGroup,
     async stop(graceMs) {
       await process.stop(graceMs);

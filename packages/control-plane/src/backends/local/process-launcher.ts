@@ -25,6 +25,8 @@ export interface LaunchedProcess {
   hasExited(): boolean;
   /** The last lines the process wrote to stderr (the watchdog logs there). */
   stderrTail(): string;
+  /** Calls `listener` with every further stderr line; returns a function that unsubscribes. */
+  onStderrLine(listener: (line: string) => void): () => void;
   /** Sends `signal` to the whole process group; no-op once the process is gone. */
   signalGroup(signal: NodeJS.Signals): void;
   /** SIGTERM to the group, then SIGKILL to the group after `graceMs`; resolves on exit. */
@@ -57,6 +59,7 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const tail: string[] = [];
+  const listeners = new Set<(line: string) => void>();
   let exitStatus: ExitStatus | undefined;
   let spawnError: string | undefined;
 
@@ -67,6 +70,7 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     tail.push(line);
     if (tail.length > TAIL_LINES) tail.shift();
     logSink(options.label, line);
+    for (const listener of listeners) listener(line);
   };
   child.stderr?.on('data', (chunk: Buffer) => {
     const lines = (partial + decoder.write(chunk)).split('\n');
@@ -104,6 +108,10 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     exited,
     hasExited: () => exitStatus !== undefined,
     stderrTail: () => tail.join('\n'),
+    onStderrLine(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     signalGroup,
     async stop(graceMs) {
       if (exitStatus !== undefined) return exitStatus;

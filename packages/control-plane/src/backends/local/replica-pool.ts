@@ -4,8 +4,8 @@ import { Autoscaler } from './autoscaler.js';
 import type { LaunchPlanResult } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import { describeExit } from './process-launcher.js';
-import { WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
-import { cancelled } from './watchdog-client.js';
+import { ReplicaStartError, WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
+import { cancelled, type InvokeOutcome } from './watchdog-client.js';
 
 export interface ReplicaPoolDeps extends WarmReplicaDeps {
   readonly load: LoadProbe;
@@ -93,14 +93,23 @@ export class ReplicaPool {
   }
 
   async invoke(dispatch: Dispatch): Promise<DispatchResult> {
-    const acquired = await this.#acquire(dispatch);
-    if (!acquired.ok) return { ok: false, error: acquired.error, coldStart: false };
-    const { replica, coldStart } = acquired;
-    try {
-      const outcome = await replica.client.invoke(dispatch);
-      return { ...outcome, coldStart };
-    } finally {
-      this.#release(replica);
+    for (let redispatch = 0; ; redispatch++) {
+      const acquired = await this.#acquire(dispatch);
+      if (!acquired.ok) return { ok: false, error: acquired.error, coldStart: false };
+      const { replica, coldStart } = acquired;
+      let outcome: InvokeOutcome;
+      try {
+        outcome = await replica.client.invoke(dispatch);
+      } finally {
+        this.#release(replica);
+      }
+      if (outcome.ok) return { ok: true, output: outcome.output, coldStart };
+      if (outcome.error.code === 'BACKEND_UNREACHABLE') this.#suspect(replica);
+      // A refused connection never reached the replica (it died a moment ago): another one can
+      // take the request within this attempt.
+      if (outcome.notDelivered !== true || redispatch >= 2) {
+        return { ok: false, error: outcome.error, coldStart };
+      }
     }
   }
 
@@ -352,9 +361,17 @@ export class ReplicaPool {
     this.#reconcile();
   }
 
-  #onStartFailed(replica: WarmReplica, message: string): void {
+  #onStartFailed(replica: WarmReplica, error: unknown): void {
     this.#replicas.delete(replica);
-    if (replica.stopRequested || this.#stopping !== undefined) return;
+    if (this.#stopping !== undefined) return;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof ReplicaStartError && error.code === 'SPAWN_FAILED') {
+      // The command cannot start at all: say so now rather than let requests wait for it.
+      this.#failure = errorInfo('SPAWN_FAILED', `"${this.name}" cannot start: ${message}`);
+      this.#failWaiters(this.#failure);
+    } else if (replica.stopRequested) {
+      return;
+    }
     this.#registerFailure(`replica ${replica.id} failed to start: ${message}`);
   }
 
@@ -381,7 +398,7 @@ export class ReplicaPool {
     this.#lastFailure = message;
     const delay = Math.min(restartBackoffMs * 2 ** (this.#consecutiveFailures - 1), restartBackoffMaxMs);
     this.#restartAt = this.#deps.clock.now() + delay;
-    if (this.#consecutiveFailures >= crashLoopThreshold) {
+    if (this.#consecutiveFailures >= crashLoopThreshold && this.#failure?.code !== 'SPAWN_FAILED') {
       this.#failure = errorInfo(
         'FUNCTION_UNAVAILABLE',
         `"${this.name}" is crash-looping (${this.#consecutiveFailures} failed starts in a row; next try in ${delay} ms); last: ${message}`,
@@ -390,6 +407,28 @@ export class ReplicaPool {
       this.#failWaiters(this.#failure);
     }
     this.#reconcile();
+  }
+
+  /**
+   * A replica whose connection failed takes no more requests until its health check answers; if it
+   * does not, it is stopped and replaced (its exit may simply not have been noticed yet).
+   */
+  #suspect(replica: WarmReplica): void {
+    if (replica.state !== 'ready') return;
+    replica.state = 'draining';
+    void replica.client.checkHealth(1_000).then((healthy) => {
+      if (replica.state !== 'draining' || this.#stopping !== undefined) return;
+      if (healthy) {
+        replica.state = 'ready';
+        this.#serveWaiters();
+        return;
+      }
+      this.#deps.log(`local backend: replica ${replica.id} stopped answering; replacing it`);
+      void replica.stop(0).then(() => {
+        this.#replicas.delete(replica);
+        this.#reconcile();
+      });
+    });
   }
 
   /** Drains a replica (no new requests; waits up to `drainMs` for in-flight ones), then stops it. */

@@ -26,10 +26,47 @@ export interface WarmReplicaDeps extends InstanceDeps {
 
 /** Why a replica did not become ready. */
 export class ReplicaStartError extends Error {
-  constructor(message: string) {
+  /** SPAWN_FAILED when the command cannot start at all; RUNTIME_UNAVAILABLE otherwise. */
+  readonly code: 'SPAWN_FAILED' | 'RUNTIME_UNAVAILABLE';
+  constructor(message: string, code: 'SPAWN_FAILED' | 'RUNTIME_UNAVAILABLE' = 'RUNTIME_UNAVAILABLE') {
     super(message);
     this.name = 'ReplicaStartError';
+    this.code = code;
   }
+}
+
+/** Runtime restarts the watchdog may make while starting before the replica is given up. */
+const MAX_RUNTIME_FAILURES_WHILE_STARTING = 3;
+
+/**
+ * In warm HTTP mode the watchdog restarts a runtime that dies or never gets healthy, by itself and
+ * forever; its log says so. Reading that log lets a replica fail fast with the runtime's own error
+ * (a missing command, a crash at import) instead of waiting for the ready timeout.
+ */
+function watchRuntimeFailures(process: LaunchedProcess) {
+  let restarts = 0;
+  let failure: { message: string; code: 'SPAWN_FAILED' | 'RUNTIME_UNAVAILABLE' } | undefined;
+  const unsubscribe = process.onStderrLine((line) => {
+    let entry: { msg?: unknown; error?: { code?: unknown; message?: unknown } };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const message = typeof entry.error?.message === 'string' ? entry.error.message : String(entry.msg);
+    if (entry.msg === 'cannot start runtime' && entry.error?.code === 'SPAWN_FAILED') {
+      failure = { message, code: 'SPAWN_FAILED' };
+    } else if (typeof entry.msg === 'string' && entry.msg.endsWith('restarting')) {
+      restarts++;
+      if (restarts >= MAX_RUNTIME_FAILURES_WHILE_STARTING) {
+        failure = {
+          message: `the runtime failed ${restarts} times while starting: ${message}`,
+          code: 'RUNTIME_UNAVAILABLE',
+        };
+      }
+    }
+  });
+  return { failure: () => failure, unsubscribe };
 }
 
 /**
@@ -119,20 +156,30 @@ export class WarmReplica {
     void process.exited.then((status) => {
       exit = status;
     });
-    while (!this.#stopRequested) {
-      if (exit !== undefined || process.hasExited()) {
-        const status = exit ?? (await process.exited);
-        throw new ReplicaStartError(
-          `watchdog ${describeExit(status)} before it was ready${lastError(process)}`,
-        );
+    const runtime = watchRuntimeFailures(process);
+    try {
+      while (!this.#stopRequested) {
+        if (exit !== undefined || process.hasExited()) {
+          const status = exit ?? (await process.exited);
+          throw new ReplicaStartError(
+            `watchdog ${describeExit(status)} before it was ready${lastError(process)}`,
+          );
+        }
+        const failure = runtime.failure();
+        if (failure !== undefined) {
+          await process.stop(0);
+          throw new ReplicaStartError(failure.message, failure.code);
+        }
+        if (await client.checkHealth(Math.max(100, healthIntervalMs * 10))) return;
+        if (this.#deps.clock.now() >= deadline) {
+          const detail = lastError(process);
+          await process.stop(0);
+          throw new ReplicaStartError(`not ready after ${readyTimeoutMs} ms${detail}`);
+        }
+        await sleep(healthIntervalMs);
       }
-      if (await client.checkHealth(Math.max(100, healthIntervalMs * 10))) return;
-      if (this.#deps.clock.now() >= deadline) {
-        const detail = lastError(process);
-        await this.stop(0);
-        throw new ReplicaStartError(`not ready after ${readyTimeoutMs} ms${detail}`);
-      }
-      await sleep(healthIntervalMs);
+    } finally {
+      runtime.unsubscribe();
     }
   }
 

@@ -2,7 +2,14 @@ import { Agent, request } from 'node:http';
 import { ErrorCatalogue, type ErrorInfo, errorInfo, Headers, isPlatformErrorCode } from '@nanofaas/contracts';
 import type { Dispatch } from '../backend.js';
 
-type InvokeOutcome = { ok: true; output: unknown } | { ok: false; error: ErrorInfo };
+export type InvokeOutcome =
+  | { ok: true; output: unknown }
+  | {
+      ok: false;
+      error: ErrorInfo;
+      /** The connection was refused: the replica never saw the request, so it can go elsewhere. */
+      notDelivered?: boolean;
+    };
 
 /** HTTP client of one warm watchdog on 127.0.0.1:<port> (keep-alive, one socket per in-flight call). */
 export class WatchdogClient {
@@ -85,7 +92,13 @@ export class WatchdogClient {
       };
       if (dispatch.signal.aborted) return onAbort();
       dispatch.signal.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (error) => settle({ ok: false, error: unreachable(this.#port, error) }));
+      req.once('error', (error: NodeJS.ErrnoException) =>
+        settle({
+          ok: false,
+          error: unreachable(this.#port, error),
+          notDelivered: error.code === 'ECONNREFUSED',
+        }),
+      );
       req.end(body);
     });
   }

@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ExecutionMode, RuntimeMode } from '@nanofaas/contracts';
+import type { DispatchResult } from '../src/backends/backend.js';
+import { ECHO_SERVER_PATH } from './fixtures/echo-process.js';
+import { eventually, type LocalKit, processesOf, startLocalKit } from './local-test-kit.js';
+
+const ECHO_HTTP = `${process.execPath} ${ECHO_SERVER_PATH}`;
+const STDIO_SCRIPT = `#!/bin/sh
+# Echoes the InvocationRequest and who ran it.
+request=$(cat)
+printf '{"request":%s,"pid":%s,"version":"%s"}\\n' "$request" "$$" "\${VERSION:-none}"
+`;
+const FILE_SCRIPT = `#!/bin/bash
+set -euo pipefail
+request=$(cat "$INPUT_FILE")
+printf '{"request":%s,"bytes":%d}' "$request" "\${#request}" > "$OUTPUT_FILE"
+`;
+
+function output<T>(result: DispatchResult): T {
+  assert.equal(result.ok, true, JSON.stringify(result));
+  return (result as { output: T }).output;
+}
+
+function errorCode(result: DispatchResult): string {
+  assert.equal(result.ok, false, JSON.stringify(result));
+  return (result as { error: { code: string } }).error.code;
+}
+
+describe('local backend, end to end with the real watchdog', { timeout: 240_000 }, () => {
+  let kit: LocalKit;
+  let stdioScript: string;
+  let fileScript: string;
+
+  before(async () => {
+    kit = await startLocalKit(
+      {},
+      { ...process.env, NANOFAAS_API_KEYS: 'admin:s3cret', NANOFAAS_DB_PATH: '/x' },
+    );
+    stdioScript = kit.script('echo-stdio.sh', STDIO_SCRIPT);
+    fileScript = kit.script('echo-file.sh', FILE_SCRIPT);
+  });
+  after(async () => {
+    await kit?.cleanup();
+  });
+
+  const commands = (): Record<RuntimeMode, string> => ({
+    HTTP: ECHO_HTTP,
+    STDIO: stdioScript,
+    FILE: fileScript,
+  });
+
+  for (const executionMode of ['DEPLOYMENT', 'REMOTE'] as ExecutionMode[]) {
+    for (const runtimeMode of ['HTTP', 'STDIO', 'FILE'] as RuntimeMode[]) {
+      it(`invokes a ${runtimeMode} function as ${executionMode}`, async () => {
+        const fn = await kit.deploy({ runtimeCommand: commands()[runtimeMode], runtimeMode, executionMode });
+        const result = await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'hi there' }));
+        const out = output<{ echo?: unknown; request?: { input: { echo: unknown } } }>(result);
+        const echoed = runtimeMode === 'HTTP' ? out.echo : out.request?.input.echo;
+        assert.equal(echoed, 'hi there');
+        await kit.backend.removeFunction(fn.spec.name);
+      });
+    }
+  }
+
+  it('scales out when concurrency exceeds one replica, never above concurrency per replica', async () => {
+    const fn = await kit.deploy({
+      runtimeCommand: ECHO_HTTP,
+      concurrency: 1,
+      scaling: { minReplicas: 1, maxReplicas: 3 },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        kit.backend.invoke(fn, kit.dispatch(fn, { echo: i, sleepMs: 700 })),
+      ),
+    );
+    const outputs = results.map((result) => output<{ instance: string; inFlight: number }>(result));
+    const instances = new Set(outputs.map((out) => out.instance));
+    assert.ok(instances.size >= 2, `expected several replicas, got ${[...instances].join(', ')}`);
+    assert.ok(instances.size <= 3, `at most maxReplicas replicas, got ${instances.size}`);
+    for (const out of outputs) assert.equal(out.inFlight, 1, 'a replica ran more than `concurrency` at once');
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('scales to zero when idle and cold-starts on the next request', async () => {
+    const fn = await kit.deploy({
+      runtimeCommand: ECHO_HTTP,
+      scaling: { minReplicas: 0, maxReplicas: 2, idleTimeoutMs: 500 },
+    });
+    assert.equal(kit.backend.describeFunction(fn.spec.name)?.state, 'scaled-to-zero');
+    const first = await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 1 }));
+    assert.equal(output<{ echo: number }>(first).echo, 1);
+    assert.equal(first.coldStart, true, 'the first request waited for a replica');
+    const warm = await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 2 }));
+    assert.equal(warm.coldStart, false);
+
+    const scaledDown = await eventually(
+      () =>
+        kit.backend.describeFunction(fn.spec.name)?.state === 'scaled-to-zero' &&
+        processesOf(fn.spec.name).length === 0,
+    );
+    assert.ok(scaledDown, JSON.stringify(kit.backend.describeFunction(fn.spec.name)));
+
+    const again = await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 3 }));
+    assert.equal(output<{ echo: number }>(again).echo, 3);
+    assert.equal(again.coldStart, true);
+    assert.ok(
+      kit.backend.renderMetrics().includes(`nanofaas_local_cold_starts_total{function="${fn.spec.name}"} 2`),
+    );
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('fails over after kill -9 of a replica mid-request: the attempt fails retryably and the retry succeeds', async () => {
+    const fn = await kit.deploy({ runtimeCommand: ECHO_HTTP, scaling: { minReplicas: 1, maxReplicas: 2 } });
+    await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'warm' }));
+    const instances = (kit.backend.describeFunction(fn.spec.name) as { instances: { pid: number }[] })
+      .instances;
+    const victim = instances[0]?.pid;
+    assert.ok(victim !== undefined);
+    const pending = kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'slow', sleepMs: 5_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(victim, 'SIGKILL');
+    const failed = await pending;
+    assert.equal(failed.ok, false);
+    const error = (failed as { error: { code: string; retryable?: boolean; origin?: string } }).error;
+    assert.equal(error.retryable, true, JSON.stringify(error));
+    assert.equal(error.origin, 'platform');
+
+    const retried = await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'retry' }, { attempt: 2 }));
+    assert.equal(output<{ echo: string; attempt: number }>(retried).echo, 'retry');
+    // The killed watchdog's runtime was swept, not orphaned.
+    const orphanFree = await eventually(() => !processesOf(fn.spec.name).includes(victim));
+    assert.ok(orphanFree);
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('rolls replicas on update: new revision serves, old processes are gone', async () => {
+    const fn = await kit.deploy({
+      runtimeCommand: stdioScript,
+      runtimeMode: 'STDIO',
+      env: { VERSION: 'one' },
+    });
+    const v1 = output<{ version: string }>(await kit.backend.invoke(fn, kit.dispatch(fn, {})));
+    assert.equal(v1.version, 'one');
+    const oldPids = processesOf(fn.spec.name);
+    assert.ok(oldPids.length > 0);
+
+    const updated = { spec: { ...fn.spec, env: { VERSION: 'two' } }, revision: 2 };
+    await kit.backend.ensureFunction(updated);
+    // Like a Kubernetes rolling update, old replicas serve until new ones are ready.
+    let version = 'one';
+    const deadline = Date.now() + 20_000;
+    while (version === 'one' && Date.now() < deadline) {
+      const result = await kit.backend.invoke(updated, kit.dispatch(updated, {}));
+      version = output<{ version: string }>(result).version;
+    }
+    assert.equal(version, 'two');
+    const rolled = await eventually(() => processesOf(fn.spec.name).every((pid) => !oldPids.includes(pid)));
+    assert.ok(rolled, 'old replicas still running after the roll');
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('delete drains in-flight work and leaves no process behind', async () => {
+    const fn = await kit.deploy({ runtimeCommand: ECHO_HTTP, scaling: { minReplicas: 2, maxReplicas: 2 } });
+    await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'warm' }));
+    assert.ok(await eventually(() => kit.backend.describeFunction(fn.spec.name)?.readyReplicas === 2));
+    assert.ok(processesOf(fn.spec.name).length >= 4, 'two watchdogs and two runtimes');
+    const inFlight = kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'last', sleepMs: 500 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await kit.backend.removeFunction(fn.spec.name);
+    assert.equal(output<{ echo: string }>(await inFlight).echo, 'last');
+    assert.deepEqual(processesOf(fn.spec.name), []);
+    assert.equal(kit.backend.describeFunction(fn.spec.name), undefined);
+  });
+
+  it('reports a command that does not exist at once and keeps the function visibly failed', async () => {
+    const fn = await kit.deploy({ runtimeCommand: 'definitely-not-a-command --flag' });
+    const status = kit.backend.describeFunction(fn.spec.name);
+    assert.equal(status?.state, 'failed');
+    assert.match(status?.message ?? '', /definitely-not-a-command/);
+    const result = await kit.backend.invoke(fn, kit.dispatch(fn, {}));
+    assert.equal(errorCode(result), 'SPAWN_FAILED');
+    assert.match((result as { error: { message: string } }).error.message, /definitely-not-a-command/);
+    assert.equal(kit.backend.describeFunction(fn.spec.name)?.state, 'failed');
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('marks a runtime that keeps crashing as failed instead of letting requests hang', async () => {
+    const crasher = kit.script('crash.sh', '#!/bin/sh\necho "cannot load handler" >&2\nexit 3\n');
+    const fn = await kit.deploy({ runtimeCommand: crasher, timeoutMs: 60_000 });
+    const result = await kit.backend.invoke(fn, kit.dispatch(fn, {}));
+    assert.equal(errorCode(result), 'FUNCTION_UNAVAILABLE');
+    assert.match((result as { error: { message: string } }).error.message, /cannot load handler|exit/);
+    const status = kit.backend.describeFunction(fn.spec.name);
+    assert.equal(status?.state, 'failed', JSON.stringify(status));
+    await kit.backend.removeFunction(fn.spec.name);
+    assert.deepEqual(processesOf(fn.spec.name), []);
+  });
+
+  it('gives functions a sanitised environment: no control-plane secrets, the spec env and PATH', async () => {
+    const envScript = kit.script(
+      'env.sh',
+      `#!/bin/sh\ncat > /dev/null\nprintf '{"keys":"%s","custom":"%s"}' "$(env | cut -d= -f1 | sort | tr '\\n' ' ')" "$CUSTOM"\n`,
+    );
+    const fn = await kit.deploy({ runtimeCommand: envScript, runtimeMode: 'STDIO', env: { CUSTOM: 'yes' } });
+    const out = output<{ keys: string; custom: string }>(await kit.backend.invoke(fn, kit.dispatch(fn, {})));
+    const keys = out.keys.split(' ');
+    assert.equal(out.custom, 'yes');
+    assert.ok(keys.includes('PATH'));
+    assert.ok(!keys.some((key) => key.startsWith('NANOFAAS_')), out.keys);
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('rejects a workdir outside the functions root, naming the field', async () => {
+    await assert.rejects(
+      kit.deploy({ runtimeCommand: ECHO_HTTP, workdir: '../../etc' }),
+      (error: Error & { info?: { issues?: { field: string }[] } }) => {
+        assert.match(error.message, /workdir/);
+        assert.equal(error.info?.issues?.[0]?.field, 'workdir');
+        return true;
+      },
+    );
+  });
+
+  it('pins the replica count and returns to autoscaling', async () => {
+    const fn = await kit.deploy({ runtimeCommand: ECHO_HTTP, scaling: { minReplicas: 1, maxReplicas: 3 } });
+    await kit.backend.scaleFunction(fn.spec.name, 3);
+    assert.ok(await eventually(() => kit.backend.describeFunction(fn.spec.name)?.readyReplicas === 3));
+    await kit.backend.scaleFunction(fn.spec.name, 0);
+    assert.ok(await eventually(() => processesOf(fn.spec.name).length === 0));
+    assert.equal(errorCode(await kit.backend.invoke(fn, kit.dispatch(fn, {}))), 'FUNCTION_UNAVAILABLE');
+    await kit.backend.scaleFunction(fn.spec.name, null);
+    assert.equal(
+      output<{ echo: number }>(await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 7 }))).echo,
+      7,
+    );
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('a REMOTE run that exits without calling back fails the attempt with RUN_LOST', async () => {
+    // A one-shot run whose callback is refused (wrong token): the watchdog gives up and exits.
+    const fn = await kit.deploy({
+      runtimeCommand: stdioScript,
+      runtimeMode: 'STDIO',
+      executionMode: 'REMOTE',
+    });
+    const dispatch = kit.dispatch(fn, {});
+    const lost = { ...dispatch, completion: { ...dispatch.completion!, token: 'not-the-token' } };
+    const result = await kit.backend.invoke(fn, lost);
+    assert.equal(errorCode(result), 'RUN_LOST');
+    assert.equal((result as { error: { retryable?: boolean } }).error.retryable, true);
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('stop SIGTERMs every watchdog and leaves no process behind', async () => {
+    const other = await startLocalKit();
+    const http = await other.deploy({
+      runtimeCommand: ECHO_HTTP,
+      scaling: { minReplicas: 2, maxReplicas: 2 },
+    });
+    const stdio = await other.deploy({ runtimeCommand: stdioScript, runtimeMode: 'STDIO' });
+    await other.backend.invoke(http, other.dispatch(http, {}));
+    await other.backend.invoke(stdio, other.dispatch(stdio, {}));
+    assert.ok(processesOf(http.spec.name).length > 0);
+    await other.cleanup();
+    assert.deepEqual([...processesOf(http.spec.name), ...processesOf(stdio.spec.name)], []);
+  });
+});
