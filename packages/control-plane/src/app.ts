@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorInfo } from '@nanofaas/contracts';
+import { RateLimiter } from './admission/rate-limiter.js';
+import type { Backend } from './backends/backend.js';
+import { createBackend } from './backends/create-backend.js';
+import type { Config } from './config/load-config.js';
+import { type CancelTimer, type Clock, systemClock } from './deps/clock.js';
+import { type IdGenerator, randomIds } from './deps/id-generator.js';
+import { ExecutionTracker } from './executions/execution-tracker.js';
+import { FunctionRegistry } from './functions/function-registry.js';
+import type { AppServices } from './http/app-services.js';
+import { createRequestPipeline } from './http/request-pipeline.js';
+import { Router } from './http/router.js';
+import { completionRoutes } from './http/routes/completion-routes.js';
+import { executionRoutes } from './http/routes/execution-routes.js';
+import { functionRoutes } from './http/routes/function-routes.js';
+import { invocationRoutes } from './http/routes/invocation-routes.js';
+import { systemRoutes } from './http/routes/system-routes.js';
+import { InvocationService } from './invocations/invocation-service.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { PlatformMetrics } from './observability/platform-metrics.js';
+import { CompletionRegistry } from './scheduler/completion-registry.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { ApiKeyAuthenticator } from './security/api-key-authenticator.js';
+import { ExecutionStore } from './store/execution-store.js';
+import { FunctionStore } from './store/function-store.js';
+import { IdempotencyStore } from './store/idempotency-store.js';
+import { openDatabase } from './store/open-database.js';
+import { WriteBatcher } from './store/write-batcher.js';
+import { WebhookNotifier } from './webhooks/webhook-notifier.js';
+
+/** Side effects the app uses; each has a real default. */
+export interface AppDeps {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly backend?: Backend;
+  readonly logger?: Logger;
+  /** Directory NANOFAAS_DATA_DIR is relative to. */
+  readonly cwd?: string;
+}
+
+export interface App {
+  /** The request handler (for in-memory `inject` tests). */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly server: Server;
+  readonly services: AppServices;
+  readonly backend: Backend;
+  /** Starts the backend, loads functions, recovers executions, then listens unless `listen` is false. */
+  start(options?: { listen?: boolean }): Promise<void>;
+  /** Where it listens, e.g. http://127.0.0.1:8080. */
+  url(): string;
+  /** Graceful and idempotent: stop admitting, finish or persist in-flight work, close the database. */
+  stop(): Promise<void>;
+}
+
+/** Builds the control plane from its config; opens the database, starts nothing. */
+export function buildApp(config: Config, deps: AppDeps = {}): App {
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const logger = deps.logger ?? createLogger(config.log);
+  const backend = deps.backend ?? createBackend(config);
+
+  const db = openDatabase(config.store, deps.cwd ?? process.cwd());
+  const writes = new WriteBatcher(db, (error) => logger.error({ err: error }, 'database write failed'));
+  const executions = new ExecutionStore(db, writes, config.store.executionTtlMs);
+  const idempotency = new IdempotencyStore(db, writes, config.store.idempotencyTtlMs);
+  const functions = new FunctionStore(db);
+
+  let scheduler: Scheduler | undefined;
+  const metrics = new PlatformMetrics({
+    queueDepth: () => scheduler?.queueDepths() ?? [],
+    inFlight: () => scheduler?.inFlightCounts() ?? [],
+  });
+  const webhookSecret = config.scheduler.webhookSecret;
+  const notifier = webhookSecret
+    ? new WebhookNotifier({
+        secret: webhookSecret,
+        maxAttempts: config.scheduler.webhookMaxAttempts,
+        timeoutMs: config.scheduler.webhookTimeoutMs,
+        clock,
+        logger,
+        metrics,
+        onDelivered: (id) => executions.markWebhookDelivered(id),
+      })
+    : undefined;
+  const tracker = new ExecutionTracker(executions, metrics, clock, logger, (record) =>
+    notifier?.deliver(record),
+  );
+  const completions = new CompletionRegistry(randomBytes(32), config.server.callbackBaseUrl);
+  scheduler = new Scheduler({
+    backend,
+    tracker,
+    store: executions,
+    completions,
+    metrics,
+    clock,
+    logger,
+    retry: { baseMs: config.scheduler.retryBaseMs, maxMs: config.scheduler.retryMaxMs, random: ids.random },
+  });
+  const rateLimiter = new RateLimiter(config.admission, clock);
+  const registry = new FunctionRegistry(functions, backend, scheduler, clock, logger, (name) => {
+    idempotency.deleteForFunction(name);
+    rateLimiter.forget(name);
+  });
+  const invocations = new InvocationService({
+    registry,
+    scheduler,
+    tracker,
+    executions,
+    idempotency,
+    rateLimiter,
+    metrics,
+    clock,
+    ids,
+  });
+
+  let ready = false;
+  const services: AppServices = {
+    config,
+    registry,
+    invocations,
+    tracker,
+    completions,
+    metrics,
+    logger,
+    ids,
+    isReady: () => ready,
+  };
+  const router = new Router([
+    ...invocationRoutes(services),
+    ...functionRoutes(services),
+    ...executionRoutes(services),
+    ...completionRoutes(services),
+    ...systemRoutes(services),
+  ]);
+  const pipeline = createRequestPipeline(router, new ApiKeyAuthenticator(config.security.apiKeys), logger);
+  const handler = (req: IncomingMessage, res: ServerResponse) => void pipeline(req, res);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+
+  let cancelSweep: CancelTimer | undefined;
+  const sweep = () => {
+    const now = clock.now();
+    try {
+      const removed = executions.sweep(now) + idempotency.sweep(now);
+      if (removed > 0) logger.debug({ removed }, 'swept expired records');
+    } catch (error) {
+      logger.error({ err: error }, 'sweep failed');
+    }
+    cancelSweep = clock.setTimer(sweep, config.store.sweepIntervalMs);
+  };
+
+  const recover = () => {
+    const recovered = executions.recoverActive();
+    for (const record of recovered) {
+      const live = {
+        record,
+        request: record.request ?? { input: null },
+        traceparent: `00-${/^[0-9a-f]{32}$/.test(record.traceId) ? record.traceId : ids.traceId()}-${ids.spanId()}-01`,
+        settled: false,
+      };
+      tracker.track(live);
+      if (registry.deployed(record.functionName)) scheduler.submit(live);
+      else {
+        const error = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" no longer exists`);
+        tracker.finish(live, { status: 'error', error });
+      }
+    }
+    if (recovered.length > 0) logger.info({ count: recovered.length }, 'recovered queued executions');
+    if (notifier) for (const record of executions.pendingWebhooks()) notifier.deliver(record);
+  };
+
+  let stopping: Promise<void> | undefined;
+  const app: App = {
+    handler,
+    server,
+    services,
+    backend,
+    async start(options = {}) {
+      await backend.start({ load: { queuedCount: (name) => scheduler.queuedCount(name) } });
+      await registry.load();
+      recover();
+      sweep();
+      if (options.listen !== false) {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.server.port, config.server.host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        logger.info({ url: app.url(), backend: backend.kind }, 'control plane listening');
+      }
+      ready = true;
+    },
+    url() {
+      const address = server.address() as AddressInfo | null;
+      if (!address) return config.server.callbackBaseUrl;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host}:${address.port}`;
+    },
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        invocations.stopAdmitting();
+        const closed = server.listening
+          ? new Promise<void>((resolve) => server.close(() => resolve()))
+          : Promise.resolve();
+        server.closeIdleConnections();
+        await scheduler.stop(config.server.shutdownGraceMs);
+        notifier?.stop();
+        cancelSweep?.();
+        await backend.stop();
+        writes.close();
+        db.close();
+        server.closeAllConnections();
+        await closed;
+        logger.info('control plane stopped');
+      })();
+      return stopping;
+    },
+  };
+  return app;
+}

@@ -1,0 +1,124 @@
+import type { ErrorInfo, ExecutionState } from '@nanofaas/contracts';
+import type { Clock } from '../deps/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { PlatformMetrics } from '../observability/platform-metrics.js';
+import type { ExecutionQuery, ExecutionStore } from '../store/execution-store.js';
+import type { ExecutionRecord } from './execution-record.js';
+import type { LiveExecution } from './live-execution.js';
+
+export type ExecutionOutcome =
+  | { readonly status: 'success'; readonly output: unknown; readonly coldStart?: boolean }
+  | { readonly status: 'error' | 'timeout'; readonly error: ErrorInfo; readonly coldStart?: boolean };
+
+/**
+ * Executions in memory while they run (and until their end is committed), the store behind them.
+ * The one place an execution reaches its final state: `finish` is fenced, so a terminal state is
+ * never rewritten.
+ */
+export class ExecutionTracker {
+  private readonly live = new Map<string, LiveExecution>();
+
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly metrics: PlatformMetrics,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly onFinished: (record: ExecutionRecord) => void,
+  ) {}
+
+  track(execution: LiveExecution): void {
+    this.live.set(execution.record.id, execution);
+  }
+
+  liveExecution(id: string): LiveExecution | undefined {
+    return this.live.get(id);
+  }
+
+  get(id: string): ExecutionRecord | undefined {
+    return this.live.get(id)?.record ?? this.store.get(id);
+  }
+
+  /** Resolves with the record once the execution is terminal. */
+  waitForEnd(id: string): Promise<ExecutionRecord | undefined> {
+    const execution = this.live.get(id);
+    if (!execution || execution.settled) return Promise.resolve(this.get(id));
+    return new Promise((resolve) => {
+      execution.waiters ??= [];
+      execution.waiters.push(resolve);
+    });
+  }
+
+  list(query: ExecutionQuery): ExecutionRecord[] {
+    const stored = this.store.list(query);
+    const seen = new Set(stored.map((record) => record.id));
+    const live = [...this.live.values()]
+      .map((execution) => execution.record)
+      .filter(
+        (record) =>
+          !seen.has(record.id) &&
+          (query.functionName === undefined || record.functionName === query.functionName) &&
+          (query.status === undefined || record.status === query.status),
+      );
+    return [...live, ...stored]
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+      .slice(0, query.limit);
+  }
+
+  /** Sets the final state once; later calls for the same execution are ignored. */
+  finish(execution: LiveExecution, outcome: ExecutionOutcome): boolean {
+    if (execution.settled) return false;
+    execution.settled = true;
+    execution.cancelDeadline?.();
+    execution.cancelRetry?.();
+    const record = execution.record;
+    const now = this.clock.now();
+    record.status = outcome.status;
+    record.finishedAt = now;
+    if (outcome.coldStart !== undefined) record.coldStart = outcome.coldStart;
+    if (outcome.status === 'success') record.output = outcome.output;
+    else record.error = outcome.error;
+
+    this.metrics.invocations.inc({ function: record.functionName, status: outcome.status });
+    this.metrics.duration.observe(
+      { function: record.functionName },
+      (now - (record.startedAt ?? record.createdAt)) / 1000,
+    );
+    if (outcome.status !== 'success' && this.logger.isLevelEnabled('info')) {
+      this.logger.info(
+        {
+          executionId: record.id,
+          traceId: record.traceId,
+          function: record.functionName,
+          status: outcome.status,
+          code: outcome.error.code,
+          attempt: record.attempt,
+        },
+        'execution failed',
+      );
+    }
+    for (const waiter of execution.waiters ?? []) waiter(record);
+    execution.waiters = undefined;
+    this.store.finish(record).then(
+      () => {
+        if (this.live.get(record.id) === execution) this.live.delete(record.id);
+        this.onFinished(record);
+      },
+      (error: unknown) => this.logger.error({ err: error, executionId: record.id }, 'cannot store execution'),
+    );
+    return true;
+  }
+
+  /** Live executions per state, for shutdown and tests. */
+  countLive(state?: ExecutionState): number {
+    let count = 0;
+    for (const execution of this.live.values()) {
+      if (!execution.settled && (state === undefined || execution.record.status === state)) count += 1;
+    }
+    return count;
+  }
+
+  /** Forgets a live execution without finishing it (it stays queued in the store for the next start). */
+  release(id: string): void {
+    this.live.delete(id);
+  }
+}

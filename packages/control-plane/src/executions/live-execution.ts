@@ -1,0 +1,19 @@
+import type { InvocationRequest } from '@nanofaas/contracts';
+import type { CancelTimer } from '../deps/clock.js';
+import type { ExecutionRecord } from './execution-record.js';
+
+/** An execution that has not ended yet (or whose end is not yet committed), with what running it needs. */
+export interface LiveExecution {
+  readonly record: ExecutionRecord;
+  readonly request: InvocationRequest;
+  readonly traceparent: string;
+  /** Sync only: when the caller stops waiting (epoch ms). */
+  readonly deadline?: number;
+  /** True once the final state is set; nothing changes it after. */
+  settled: boolean;
+  /** Aborts the attempt in flight. */
+  attemptController?: AbortController;
+  cancelDeadline?: CancelTimer;
+  cancelRetry?: CancelTimer;
+  waiters?: Array<(record: ExecutionRecord) => void>;
+}

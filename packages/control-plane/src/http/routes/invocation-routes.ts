@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type EnqueueResponse,
+  HeaderKeys,
+  httpStatusOf,
+  InvocationRequestValidator,
+  type InvocationResponse,
+} from '@nanofaas/contracts';
+import type { ExecutionRecord } from '../../executions/execution-record.js';
+import { traceContextOf } from '../../observability/trace-context.js';
+import type { AppServices } from '../app-services.js';
+import { readJsonBody } from '../read-body.js';
+import { sendJson } from '../respond.js';
+import type { Route } from '../route.js';
+import {
+  callbackUrlHeader,
+  functionNameParam,
+  headerValue,
+  idempotencyKeyHeader,
+  timeoutHeader,
+  validated,
+} from '../validate-input.js';
+
+/**
+ * The hot path. :invoke answers with the execution's outcome and honest status codes: 200 success,
+ * 500 function error, 408 timeout, 502/503 platform failure (DESIGN.md §3). :enqueue answers 202
+ * once the execution is committed.
+ */
+export function invocationRoutes(services: AppServices): Route[] {
+  const { invocations, config, ids } = services;
+  const maxBytes = config.server.maxBodyBytes;
+  const webhooksEnabled = config.scheduler.webhookSecret !== undefined;
+
+  const optionsOf = (req: IncomingMessage) => ({
+    trace: traceContextOf(
+      headerValue(req.headers[HeaderKeys.traceparent]),
+      headerValue(req.headers[HeaderKeys.traceId]),
+      ids,
+    ),
+    idempotencyKey: idempotencyKeyHeader(headerValue(req.headers[HeaderKeys.idempotencyKey])),
+  });
+
+  return [
+    {
+      method: 'POST',
+      path: '/v1/functions/{name}:invoke',
+      access: 'invoke',
+      async handle({ req, res, params }) {
+        const name = functionNameParam(params.name!);
+        const timeoutMs = timeoutHeader(headerValue(req.headers[HeaderKeys.timeoutMs]));
+        const options = optionsOf(req);
+        const request = validated(InvocationRequestValidator, await readJsonBody(req, maxBytes));
+        const { record } = await invocations.invoke(name, request, { ...options, timeoutMs });
+        sendInvocationResult(res, record);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/functions/{name}:enqueue',
+      access: 'invoke',
+      async handle({ req, res, params }) {
+        const name = functionNameParam(params.name!);
+        const callbackUrl = callbackUrlHeader(
+          headerValue(req.headers[HeaderKeys.callbackUrl]),
+          webhooksEnabled,
+        );
+        const options = optionsOf(req);
+        const request = validated(InvocationRequestValidator, await readJsonBody(req, maxBytes));
+        const { record } = await invocations.enqueue(name, request, { ...options, callbackUrl });
+        const body: EnqueueResponse = { executionId: record.id, status: 'queued' };
+        sendJson(res, 202, body, {
+          location: `/v1/executions/${record.id}`,
+          [HeaderKeys.executionId]: record.id,
+          [HeaderKeys.traceId]: record.traceId,
+        });
+      },
+    },
+  ];
+}
+
+function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): void {
+  const headers: Record<string, string> = {
+    [HeaderKeys.executionId]: record.id,
+    [HeaderKeys.traceId]: record.traceId,
+  };
+  const body: InvocationResponse = { executionId: record.id, status: record.status };
+  if (record.coldStart !== undefined) body.coldStart = record.coldStart;
+  switch (record.status) {
+    case 'success':
+      body.output = record.output ?? null;
+      sendJson(res, 200, body, headers);
+      return;
+    case 'error':
+    case 'timeout': {
+      const error = record.error!;
+      body.error = error;
+      headers[HeaderKeys.errorOrigin] = error.origin ?? 'function';
+      sendJson(res, record.status === 'timeout' ? 408 : httpStatusOf(error), body, headers);
+      return;
+    }
+    case 'queued':
+    case 'running':
+      // Only an idempotent replay of an execution still running gets here, after its wait ran out.
+      body.error = {
+        code: 'TIMEOUT',
+        message: 'the execution is still running',
+        origin: 'function',
+        retryable: true,
+      };
+      headers[HeaderKeys.errorOrigin] = 'function';
+      sendJson(res, 408, body, headers);
+      return;
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  explainInvalidFunctionName,
+  FunctionLimits,
+  PlatformError,
+  summariseIssues,
+  type ValidationIssue,
+  type Validator,
+} from '@nanofaas/contracts';
+
+export function validationError(issues: ValidationIssue[]): PlatformError {
+  return new PlatformError('VALIDATION_FAILED', summariseIssues(issues), { issues });
+}
+
+/** The value when it passes the schema; else VALIDATION_FAILED naming every offending field. */
+export function validated<T>(validator: Validator<T>, value: unknown): T {
+  if (validator.check(value)) return value;
+  const result = validator.validate(value);
+  if (result.ok) return result.value;
+  throw validationError(result.issues);
+}
+
+export function functionNameParam(name: string): string {
+  const problem = explainInvalidFunctionName(name);
+  if (problem !== undefined) throw validationError([{ field: 'name', rule: 'pattern', message: problem }]);
+  return name;
+}
+
+function headerIssue(header: string, rule: string, message: string): PlatformError {
+  return validationError([{ field: `header ${header}`, rule, message }]);
+}
+
+/** X-Timeout-Ms: how long a sync caller waits, 1 … the largest function timeout. */
+export function timeoutHeader(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed < 1 || parsed > FunctionLimits.maxTimeoutMs) {
+    throw headerIssue(
+      'X-Timeout-Ms',
+      'type',
+      `must be an integer number of milliseconds from 1 to ${FunctionLimits.maxTimeoutMs} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return parsed;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,256}$/;
+
+export function idempotencyKeyHeader(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw headerIssue(
+      'Idempotency-Key',
+      'pattern',
+      'must be 1 to 256 visible ASCII characters without spaces',
+    );
+  }
+  return value;
+}
+
+export function callbackUrlHeader(value: string | undefined, webhooksEnabled: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || value.length > 2048) {
+    throw headerIssue('X-Callback-Url', 'format', 'must be an absolute http:// or https:// URL');
+  }
+  if (!webhooksEnabled) {
+    throw headerIssue(
+      'X-Callback-Url',
+      'unsupported',
+      'webhooks are off: the operator must set NANOFAAS_WEBHOOK_SECRET so deliveries can be signed',
+    );
+  }
+  return value;
+}
+
+/** The first value of a header (Node joins repeated custom headers with ", "). */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

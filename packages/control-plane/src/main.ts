@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { buildApp } from './app.js';
+import { loadConfig } from './config/load-config.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  console.error(`nanofaas: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+
+const app = buildApp(config);
+try {
+  await app.start();
+} catch (error) {
+  console.error(`nanofaas: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  await app.stop().catch(() => undefined);
+  process.exit(1);
+}
+console.log(`nanofaas control plane listening on ${app.url()} (backend: ${app.backend.kind})`);
+
+let signals = 0;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`nanofaas: shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,67 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { CompletionCallback } from '@nanofaas/contracts';
+import type { CompletionChannel } from '../backends/backend.js';
+
+export interface OpenCompletionChannel extends CompletionChannel {
+  /** Stops waiting (the attempt ended some other way). */
+  close(): void;
+}
+
+/**
+ * Callback channels of one-shot (REMOTE) runs. Each attempt's token is HMAC(secret, id:attempt) with
+ * a random per-process secret: unguessable, different per attempt, and checkable without storing it.
+ */
+export class CompletionRegistry {
+  private readonly waiting = new Map<
+    string,
+    { attempt: number; resolve: (body: CompletionCallback) => void }
+  >();
+  readonly url: string;
+
+  constructor(
+    private readonly secret: Buffer,
+    callbackBaseUrl: string,
+  ) {
+    this.url = `${callbackBaseUrl}/v1/internal/executions`;
+  }
+
+  open(executionId: string, attempt: number): OpenCompletionChannel {
+    let resolve!: (body: CompletionCallback) => void;
+    const done = new Promise<CompletionCallback>((r) => {
+      resolve = r;
+    });
+    this.waiting.set(executionId, { attempt, resolve });
+    return {
+      url: this.url,
+      token: this.tokenFor(executionId, attempt),
+      wait: () => done,
+      close: () => {
+        if (this.waiting.get(executionId)?.attempt === attempt) this.waiting.delete(executionId);
+      },
+    };
+  }
+
+  /** The attempt (1…latestAttempt) whose token this is, compared in constant time; else undefined. */
+  authenticate(executionId: string, token: string, latestAttempt: number): number | undefined {
+    const presented = Buffer.from(token);
+    let matched: number | undefined;
+    for (let attempt = 1; attempt <= latestAttempt; attempt++) {
+      const expected = Buffer.from(this.tokenFor(executionId, attempt));
+      if (presented.length === expected.length && timingSafeEqual(presented, expected)) matched = attempt;
+    }
+    return matched;
+  }
+
+  /** Hands the callback to the attempt waiting for it; false when that attempt no longer waits. */
+  deliver(executionId: string, attempt: number, body: CompletionCallback): boolean {
+    const waiter = this.waiting.get(executionId);
+    if (!waiter || waiter.attempt !== attempt) return false;
+    this.waiting.delete(executionId);
+    waiter.resolve(body);
+    return true;
+  }
+
+  private tokenFor(executionId: string, attempt: number): string {
+    return createHmac('sha256', this.secret).update(`${executionId}:${attempt}`).digest('base64url');
+  }
+}

@@ -1,0 +1,90 @@
+import { createHmac } from 'node:crypto';
+import { Headers } from '@nanofaas/contracts';
+import { request } from 'undici';
+import type { CancelTimer, Clock } from '../deps/clock.js';
+import type { ExecutionRecord } from '../executions/execution-record.js';
+import { toExecutionStatus } from '../executions/execution-record.js';
+import type { Logger } from '../observability/logger.js';
+import type { PlatformMetrics } from '../observability/platform-metrics.js';
+
+export interface WebhookNotifierOptions {
+  readonly secret: string;
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: PlatformMetrics;
+  /** Called once a delivery got a 2xx (the store stops retrying it after a restart). */
+  readonly onDelivered: (executionId: string) => void;
+}
+
+/**
+ * Posts the final ExecutionStatus of an async execution to its X-Callback-Url, signed with
+ * `X-Nanofaas-Signature: sha256=<hex HMAC-SHA256(secret, body)>`, retrying with backoff.
+ */
+export class WebhookNotifier {
+  private readonly timers = new Set<CancelTimer>();
+  private stopped = false;
+
+  constructor(private readonly options: WebhookNotifierOptions) {}
+
+  deliver(record: ExecutionRecord): void {
+    if (!record.callbackUrl || this.stopped) return;
+    const body = JSON.stringify(toExecutionStatus(record));
+    const signature = `sha256=${createHmac('sha256', this.options.secret).update(body).digest('hex')}`;
+    void this.attempt(record, record.callbackUrl, body, signature, 1);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+  }
+
+  private async attempt(
+    record: ExecutionRecord,
+    url: string,
+    body: string,
+    signature: string,
+    attempt: number,
+  ): Promise<void> {
+    const { logger, maxAttempts, clock } = this.options;
+    let problem: string;
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          [Headers.signature]: signature,
+          [Headers.executionId]: record.id,
+          [Headers.traceId]: record.traceId,
+        },
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      await response.body.dump();
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        this.options.onDelivered(record.id);
+        return;
+      }
+      problem = `status ${response.statusCode}`;
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (this.stopped) return;
+    if (attempt >= maxAttempts) {
+      this.options.metrics.webhookFailures.inc();
+      this.options.onDelivered(record.id);
+      logger.warn({ executionId: record.id, attempt, problem }, 'webhook delivery given up');
+      return;
+    }
+    const delayMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
+    logger.debug({ executionId: record.id, attempt, problem, delayMs }, 'webhook delivery failed; retrying');
+    const cancel = clock.setTimer(() => {
+      this.timers.delete(cancel);
+      void this.attempt(record, url, body, signature, attempt + 1);
+    }, delayMs);
+    this.timers.add(cancel);
+  }
+}
