@@ -69,7 +69,10 @@ export function explainUnrunnableCommand(
 
 function explainFile(full: string, shown: string): string | undefined {
   try {
-    if (!statSync(full).isFile()) return `runtimeCommand: "${shown}" (${full}) is not a file`;
+    const stat = statSync(full);
+    if (!stat.isFile()) return `runtimeCommand: "${shown}" (${full}) is not a file`;
+    // access(X_OK) succeeds for root whatever the mode; exec does not.
+    if ((stat.mode & 0o111) === 0) return `runtimeCommand: "${shown}" (${full}) is not executable`;
     accessSync(full, constants.X_OK);
     return undefined;
   } catch (error) {
