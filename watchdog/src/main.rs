@@ -6,6 +6,7 @@ mod app;
 mod callback;
 mod client;
 mod config;
+mod dns;
 mod error;
 mod file;
 mod http;

@@ -4,8 +4,7 @@
 //! and search domains of RESOLV_CONF (default /etc/resolv.conf), which is how a Kubernetes
 //! Service name such as `cp` or `cp.nanofaas.svc` resolves inside a pod.
 
-use hickory_resolver::name_server::TokioConnectionProvider;
-use hickory_resolver::TokioResolver;
+use crate::dns::{resolve, ResolvConf};
 use hyper_util::client::legacy::connect::dns::Name;
 use std::future::Future;
 use std::io;
@@ -14,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::sync::OnceCell;
 
 #[derive(Clone)]
 pub struct Resolver {
@@ -24,7 +22,6 @@ pub struct Resolver {
 struct Inner {
     hosts_file: PathBuf,
     resolv_conf: PathBuf,
-    dns: OnceCell<Result<TokioResolver, String>>,
 }
 
 impl Resolver {
@@ -33,7 +30,6 @@ impl Resolver {
             inner: Arc::new(Inner {
                 hosts_file,
                 resolv_conf,
-                dns: OnceCell::new(),
             }),
         }
     }
@@ -54,37 +50,18 @@ impl Resolver {
                 IpAddr::V6(Ipv6Addr::LOCALHOST),
             ]);
         }
-        let dns = self
-            .inner
-            .dns
-            .get_or_init(|| async { build_dns(&self.inner.resolv_conf) })
+        // Read on every lookup: lookups are rare (a callback, a new runtime connection) and the
+        // file can change under a running pod.
+        let conf = std::fs::read_to_string(&self.inner.resolv_conf).map_err(|e| {
+            io::Error::other(format!(
+                "cannot resolve {host:?}: cannot read {}: {e}",
+                self.inner.resolv_conf.display()
+            ))
+        })?;
+        resolve(&ResolvConf::parse(&conf), host)
             .await
-            .as_ref()
-            .map_err(|e| io::Error::other(format!("cannot resolve {host:?}: {e}")))?;
-        let answer = dns
-            .lookup_ip(host)
-            .await
-            .map_err(|e| io::Error::other(format!("cannot resolve {host:?}: {e}")))?;
-        let addrs: Vec<IpAddr> = answer.iter().collect();
-        if addrs.is_empty() {
-            return Err(io::Error::other(format!(
-                "cannot resolve {host:?}: no address"
-            )));
-        }
-        Ok(addrs)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot resolve {host:?}: {e}")))
     }
-}
-
-fn build_dns(resolv_conf: &Path) -> Result<TokioResolver, String> {
-    let text = std::fs::read(resolv_conf)
-        .map_err(|e| format!("cannot read {}: {e}", resolv_conf.display()))?;
-    let (config, options) = hickory_resolver::system_conf::parse_resolv_conf(text)
-        .map_err(|e| format!("cannot parse {}: {e}", resolv_conf.display()))?;
-    Ok(
-        TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
-            .with_options(options)
-            .build(),
-    )
 }
 
 /// Addresses for `host` in a hosts(5) file; a missing or unreadable file has no entries.

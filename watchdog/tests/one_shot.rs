@@ -52,6 +52,77 @@ fn stdio_result_is_posted_to_a_callback_url_that_names_a_host_from_the_hosts_fil
 }
 
 #[test]
+fn callback_host_is_resolved_over_dns_with_the_search_domains_of_resolv_conf() {
+    let Some(dns) = DnsServer::start(&[(
+        "cp.nanofaas.svc.cluster.local",
+        std::net::Ipv4Addr::LOCALHOST,
+    )]) else {
+        eprintln!("skipped: cannot bind UDP port 53 on loopback (needs root)");
+        return;
+    };
+    let dir = TempDir::new("dns");
+    let resolv = dir.file(
+        "resolv.conf",
+        &format!(
+            "search nanofaas.svc.cluster.local svc.cluster.local\nnameserver {}\noptions ndots:5 timeout:2\n",
+            dns.address
+        ),
+    );
+    let server = CallbackServer::start(&[200]);
+    let url = format!("http://cp:{}{CALLBACK_PATH}", server.port);
+    let finished = run_one_shot(
+        &[
+            ("EXECUTION_MODE", "STDIO"),
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_ID", "exec-dns"),
+            ("CALLBACK_URL", &url),
+            ("INVOCATION_PAYLOAD", r#"{"input":"dns"}"#),
+            ("RESOLV_CONF", &resolv),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 0, "{}", finished.log);
+    assert_eq!(server.requests().len(), 1);
+    let queries = dns.queries.lock().unwrap().clone();
+    assert_eq!(
+        queries.first().map(String::as_str),
+        Some("cp.nanofaas.svc.cluster.local 1")
+    );
+}
+
+#[test]
+fn unresolvable_callback_host_fails_the_run_after_retries() {
+    let dir = TempDir::new("unresolvable");
+    let resolv = dir.file(
+        "resolv.conf",
+        "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+    );
+    let finished = run_one_shot(
+        &[
+            ("EXECUTION_MODE", "STDIO"),
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_ID", "exec-nohost"),
+            (
+                "CALLBACK_URL",
+                "http://no-such-control-plane:8080/v1/internal/executions",
+            ),
+            ("INVOCATION_PAYLOAD", r#"{"input":1}"#),
+            ("RESOLV_CONF", &resolv),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 3, "{}", finished.log);
+    let failures: Vec<_> = finished
+        .log_lines()
+        .into_iter()
+        .filter(|line| line["msg"] == "callback attempt failed")
+        .collect();
+    assert!(failures.len() >= 5, "at least 5 tries");
+    let error = failures[0]["error"].as_str().unwrap();
+    assert!(error.contains("no-such-control-plane"), "{error}");
+}
+
+#[test]
 fn callback_is_retried_until_the_server_accepts_it() {
     let dir = TempDir::new("retry");
     let server = CallbackServer::start(&[503, 500, 502, 204]);

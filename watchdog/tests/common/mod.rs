@@ -574,3 +574,58 @@ const server = http.createServer((req, res) => {
 });
 server.listen(Number(process.env.PORT), process.env.HOST);
 "#;
+
+/// A real DNS server on UDP port 53 of a loopback address (resolv.conf has no port syntax) that
+/// answers A queries for the names in `records` and NXDOMAIN for anything else. None when port
+/// 53 cannot be bound (not root).
+pub struct DnsServer {
+    pub address: std::net::Ipv4Addr,
+    pub queries: Arc<Mutex<Vec<String>>>,
+}
+
+impl DnsServer {
+    pub fn start(records: &[(&str, std::net::Ipv4Addr)]) -> Option<DnsServer> {
+        let seed = std::process::id() as u8;
+        let address = std::net::Ipv4Addr::new(127, 53, seed, 1 + (next_id() % 250) as u8);
+        let socket = std::net::UdpSocket::bind((address, 53)).ok()?;
+        let records: HashMap<String, std::net::Ipv4Addr> = records
+            .iter()
+            .map(|(name, ip)| (name.to_string(), *ip))
+            .collect();
+        let queries = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&queries);
+        thread::spawn(move || {
+            let mut buffer = [0u8; 512];
+            while let Ok((n, peer)) = socket.recv_from(&mut buffer) {
+                let query = &buffer[..n];
+                let (name, end) = read_name(query, 12);
+                let qtype = u16::from_be_bytes([query[end], query[end + 1]]);
+                log.lock().unwrap().push(format!("{name} {qtype}"));
+                let mut answer = query[..end + 4].to_vec();
+                answer[2] = 0x81;
+                match records.get(&name) {
+                    Some(ip) if qtype == 1 => {
+                        answer[3] = 0x80;
+                        answer[7] = 1;
+                        answer.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4]);
+                        answer.extend_from_slice(&ip.octets());
+                    }
+                    Some(_) => answer[3] = 0x80,
+                    None => answer[3] = 0x83,
+                }
+                let _ = socket.send_to(&answer, peer);
+            }
+        });
+        Some(DnsServer { address, queries })
+    }
+}
+
+fn read_name(message: &[u8], mut at: usize) -> (String, usize) {
+    let mut labels = Vec::new();
+    while message[at] != 0 {
+        let length = message[at] as usize;
+        labels.push(String::from_utf8_lossy(&message[at + 1..at + 1 + length]).into_owned());
+        at += 1 + length;
+    }
+    (labels.join("."), at + 1)
+}
