@@ -36,6 +36,15 @@ const suites = [
     name: 'node',
     command: () => ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTestFiles()],
   },
+  {
+    name: 'watchdog',
+    cwd: 'watchdog',
+    command: [
+      'bash',
+      '-c',
+      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4',
+    ],
+  },
   { name: 'k8s', command: ['bash', 'test/k8s-testbed/scripts/run-tests.sh'] },
 ];
 

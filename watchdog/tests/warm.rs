@@ -459,7 +459,7 @@ fn sigterm_drains_in_flight_invocations_then_exits_without_leftovers() {
         .parse()
         .unwrap();
 
-    watchdog.signal("TERM");
+    watchdog.signal(libc::SIGTERM);
     // Stops accepting: new connections are refused (or answered 503 while closing).
     let deadline = std::time::Instant::now() + PATIENCE;
     loop {
@@ -515,7 +515,7 @@ fn sigterm_in_http_mode_finishes_the_request_then_stops_the_runtime() {
     let in_flight =
         thread::spawn(move || http_request(port, "POST", "/invoke", &[], br#"{"input":"slow"}"#));
     thread::sleep(Duration::from_millis(300));
-    watchdog.signal("TERM");
+    watchdog.signal(libc::SIGTERM);
     let response = in_flight.join().unwrap();
     assert_eq!(response.status, 200, "{}", response.text());
     assert_eq!(response.json()["input"], "slow");
