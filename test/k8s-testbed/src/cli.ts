@@ -4,8 +4,8 @@
 import { startTestbed } from './testbed.js';
 
 const network = process.env.NANOFAAS_K8S_NETWORK;
-if (network !== undefined && network !== 'auto' && network !== 'netns' && network !== 'loopback') {
-  console.error('NANOFAAS_K8S_NETWORK must be auto, netns or loopback');
+if (network !== undefined && network !== 'auto' && network !== 'bridge' && network !== 'loopback') {
+  console.error('NANOFAAS_K8S_NETWORK must be auto, bridge or loopback');
   process.exit(2);
 }
 

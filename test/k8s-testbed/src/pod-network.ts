@@ -1,22 +1,23 @@
 /**
  * Where pods get their addresses. Kubernetes rejects loopback addresses in EndpointSlices and
- * Endpoints (`may not be in the loopback range`), so the default gives the pods a private subnet
- * inside a network namespace of the test bed's own, joined to the host by a veth pair: real
- * EndpointSlices, real routing, and no packet can leave the machine (the namespace has no route
- * but its own /24). Where network namespaces are unavailable the pods bind loopback addresses
- * instead, and EndpointSlices cannot be written (documented in README.md).
+ * Endpoints (`may not be in the loopback range`), so by default each pod gets its own network
+ * namespace, as in a real cluster (its own 127.0.0.1, any port free), with an address on a private
+ * bridge of the test bed: real EndpointSlices, real routing, and no packet can leave the machine
+ * (pod namespaces have no route but the bridge's /24, and nothing forwards off the bridge).
+ * Where network namespaces cannot be made, pods share the host's network and bind loopback
+ * addresses instead, and EndpointSlices cannot be written (README.md, "Limits").
  */
 export interface PodNetworkSpec {
-  kind: 'netns' | 'loopback';
-  /** Network namespace name (netns only). */
-  namespace?: string;
-  /** First three octets of the pod subnet, e.g. "10.244.7" (netns) or "127.77.0" (loopback). */
+  kind: 'bridge' | 'loopback';
+  /** Bridge device name (bridge only); pod namespaces are named `<bridge>-pod-<i>`. */
+  bridge?: string;
+  /** First three octets of the pod subnet, e.g. "10.244.7" (bridge) or "127.177.0" (loopback). */
   prefix: string;
   /** The host's address as seen from the pods (where a control plane under test listens). */
   hostIP: string;
   /** Pod subnet in CIDR notation. */
   podCIDR: string;
-  /** Service ClusterIP range given to kube-apiserver. */
+  /** Service ClusterIP range given to kube-apiserver (nothing routes ClusterIPs: no kube-proxy). */
   serviceCIDR: string;
 }
 
@@ -34,13 +35,19 @@ export function decodePodNetworkSpec(text: string | undefined, varName: string):
     throw new Error(`${varName} is not valid JSON`);
   }
   const spec = value as Partial<PodNetworkSpec>;
-  if (spec.kind !== 'netns' && spec.kind !== 'loopback') {
-    throw new Error(`${varName}.kind must be "netns" or "loopback"`);
+  if (spec.kind !== 'bridge' && spec.kind !== 'loopback') {
+    throw new Error(`${varName}.kind must be "bridge" or "loopback"`);
   }
-  if (spec.kind === 'netns' && !spec.namespace) throw new Error(`${varName}.namespace is required for netns`);
+  if (spec.kind === 'bridge' && !spec.bridge)
+    throw new Error(`${varName}.bridge is required for kind "bridge"`);
   for (const field of ['prefix', 'hostIP', 'podCIDR', 'serviceCIDR'] as const) {
     if (typeof spec[field] !== 'string' || spec[field] === '')
       throw new Error(`${varName}.${field} is required`);
   }
   return spec as PodNetworkSpec;
+}
+
+/** Network namespace name of pod address slot `index` on `bridge`. */
+export function podNamespaceName(bridge: string, index: number): string {
+  return `${bridge}-pod-${index}`;
 }

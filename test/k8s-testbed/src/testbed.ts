@@ -8,13 +8,13 @@ import { findFreePort } from './free-port.js';
 import { ensureK8sBinaries, type K8sBinaries } from './k8s-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ManagedProcess } from './managed-process.js';
-import { createPodNetworkNamespace, destroyPodNetworkNamespace, loopbackPodNetwork } from './netns.js';
+import { createPodBridge, destroyPodBridge, loopbackPodNetwork } from './pod-bridge.js';
 import { encodePodNetworkSpec, type PodNetworkSpec } from './pod-network.js';
 import { waitFor } from './wait-for.js';
 
 export interface TestbedOptions {
-  /** 'auto' (default): a network namespace when it can be created, else loopback addresses. */
-  network?: 'auto' | 'netns' | 'loopback';
+  /** 'auto' (default): a network namespace per pod on a bridge when possible, else loopback addresses. */
+  network?: 'auto' | 'bridge' | 'loopback';
   /** Name of the Node object the agent registers. */
   nodeName?: string;
   /** Progress lines (binary build, start steps). Default: stderr. */
@@ -85,7 +85,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     for (const managed of [...processes].reverse())
       await managed.stop(managed.name === 'node-agent' ? 15_000 : 5000);
     killLeftoverPods(join(dir, 'pods'));
-    if (network?.kind === 'netns' && network.namespace) await destroyPodNetworkNamespace(network.namespace);
+    if (network?.bridge) await destroyPodBridge(network.bridge);
     if (stopOptions.keepDir ?? crashed) progress(`kept test bed directory ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   };
@@ -263,16 +263,18 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
 }
 
 async function choosePodNetwork(
-  wanted: 'auto' | 'netns' | 'loopback',
+  wanted: 'auto' | 'bridge' | 'loopback',
   progress: (line: string) => void,
 ): Promise<PodNetworkSpec> {
   if (wanted === 'loopback') return loopbackPodNetwork();
   try {
-    return await createPodNetworkNamespace();
+    return await createPodBridge();
   } catch (error) {
-    if (wanted === 'netns') throw error;
+    if (wanted === 'bridge') throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    progress(`network namespace unavailable (${reason}); pods get loopback addresses, no EndpointSlices`);
+    progress(
+      `pod network namespaces unavailable (${reason}); pods get loopback addresses, no EndpointSlices`,
+    );
     return loopbackPodNetwork();
   }
 }

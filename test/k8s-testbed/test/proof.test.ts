@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   AppsV1Api,
   BatchV1Api,
@@ -20,6 +21,7 @@ import { startTestbed, type Testbed } from '../src/index.js';
 import { waitFor } from '../src/wait-for.js';
 
 const namespace = 'default';
+const echoRuntime = fileURLToPath(new URL('fixtures/echo-runtime.mjs', import.meta.url));
 const waitMs = 120_000;
 
 let testbed: Testbed;
@@ -108,6 +110,11 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
 
   it('serves a Deployment of watchdog pods through its Service EndpointSlice, then scales to zero', async () => {
     await withLogs(async () => {
+      assert.equal(
+        testbed.network.kind,
+        'bridge',
+        'EndpointSlices need pod network namespaces (README: Limits)',
+      );
       await apps.createNamespacedDeployment({
         namespace,
         body: {
@@ -121,11 +128,12 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
                 terminationGracePeriodSeconds: 5,
                 containers: [
                   {
+                    // HTTP mode: each watchdog starts the runtime on 127.0.0.1:8081 of its own pod.
                     ...watchdogContainer({
                       WARM: 'true',
                       PORT: '8080',
-                      EXECUTION_MODE: 'STDIO',
-                      WATCHDOG_CMD: 'cat',
+                      EXECUTION_MODE: 'HTTP',
+                      WATCHDOG_CMD: `node '${echoRuntime}'`,
                     }),
                     ports: [{ name: 'http', containerPort: 8080 }],
                     readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 1 },
@@ -165,6 +173,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
         const answer = await postInvoke(`http://${address}:8080/invoke`, { hello: address });
         assert.equal(answer.status, 200, JSON.stringify(answer.body));
         assert.match(JSON.stringify(answer.body), new RegExp(`"hello":"${address.replaceAll('.', '\\.')}"`));
+        assert.match(JSON.stringify(answer.body), /"pid":\d+/, 'the runtime behind the watchdog answered');
       }
 
       const pods = await podsOf('app=echo');
@@ -343,7 +352,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
       });
       assert.equal(kubectl.status, 0, kubectl.stderr);
       assert.equal(kubectl.stdout.trim(), `node/${testbed.nodeName}`);
-      if (testbed.network.kind === 'netns') {
+      if (testbed.network.kind === 'bridge') {
         // kube-apiserver fetches the output from the agent's kubelet endpoint.
         const logs = spawnSync(testbed.binaries.kubectl, ['logs', 'job/oneshot-ok'], {
           env: { ...process.env, KUBECONFIG: testbed.kubeconfigPath },
@@ -363,9 +372,19 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
     assert.deepEqual(pids.filter(processAlive), [], 'no component is left');
     const left = spawnSync('pgrep', ['-f', testbed.dir], { encoding: 'utf8' }).stdout.trim();
     assert.equal(left, '', 'no process started from the test bed directory is left');
-    if (testbed.network.namespace) {
+    if (testbed.network.bridge) {
       const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-      assert.doesNotMatch(namespaces, new RegExp(`^${testbed.network.namespace}\\b`, 'm'));
+      assert.doesNotMatch(
+        namespaces,
+        new RegExp(`^${testbed.network.bridge}-pod-`, 'm'),
+        'no pod namespace is left',
+      );
+      const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+      assert.doesNotMatch(
+        links,
+        new RegExp(`: ${testbed.network.bridge}[:@h]`),
+        'the bridge and veths are gone',
+      );
     }
   });
 });

@@ -1,52 +1,76 @@
-import type { PodNetworkSpec } from '../pod-network.js';
+import { type PodNetworkSpec, podNamespaceName } from '../pod-network.js';
 import { runCommand } from '../run-command.js';
 
+/** One pod's place on the pod network. */
+export interface PodAddress {
+  ip: string;
+  /** The pod's network namespace (bridge networks only). */
+  netns?: string;
+}
+
 /**
- * Hands out one address per pod from the pod network and makes it reachable: in a network
- * namespace the address is added to the namespace's end of the veth pair; loopback addresses
- * (127/8) are all local on Linux already. Pod processes run through `wrap` so they start in the
- * namespace.
+ * Hands out one address per pod and makes it reachable. On a bridge network each pod gets its own
+ * network namespace (own loopback, own ports) with a veth pair: `eth0` inside with the pod's
+ * address, the other end on the test bed's bridge. On a loopback network the address is a 127/8
+ * one, local on Linux already, and pods share the host's network.
  */
 export class PodAddresses {
   private readonly inUse = new Set<number>();
 
   constructor(private readonly network: PodNetworkSpec) {}
 
-  async allocate(): Promise<string> {
-    // .2-.127: .0/.1 are the network and the host; .128/25 is the Service range (netns).
+  async allocate(): Promise<PodAddress> {
+    // .2-.127: .0/.1 are the network and the host; .128/25 is the Service range.
     for (let i = 2; i <= 127; i++) {
       if (this.inUse.has(i)) continue;
       this.inUse.add(i);
       const ip = `${this.network.prefix}.${i}`;
-      if (this.network.kind === 'netns') {
-        try {
-          await runCommand('ip', ['-n', this.network.namespace!, 'addr', 'add', `${ip}/32`, 'dev', 'eth0']);
-        } catch (error) {
-          this.inUse.delete(i);
-          throw error;
-        }
+      if (this.network.kind === 'loopback') return { ip };
+      try {
+        return { ip, netns: await this.createNamespace(i, ip) };
+      } catch (error) {
+        await this.deleteNamespace(i);
+        this.inUse.delete(i);
+        throw error;
       }
-      return ip;
     }
     throw new Error(`pod network ${this.network.podCIDR} is full`);
   }
 
-  async release(ip: string): Promise<void> {
-    const i = Number(ip.split('.').pop());
-    if (!this.inUse.delete(i)) return;
-    if (this.network.kind === 'netns') {
-      await runCommand('ip', ['-n', this.network.namespace!, 'addr', 'del', `${ip}/32`, 'dev', 'eth0']).catch(
-        () => undefined,
-      );
-    }
+  async release(address: PodAddress): Promise<void> {
+    const i = Number(address.ip.split('.').pop());
+    if (!this.inUse.has(i)) return;
+    if (this.network.kind === 'bridge') await this.deleteNamespace(i);
+    this.inUse.delete(i);
   }
 
-  /** The argv that runs `command` inside the pod network. */
-  wrap(command: string, args: string[]): { command: string; args: string[] } {
-    if (this.network.kind === 'loopback') return { command, args };
-    return {
-      command: 'nsenter',
-      args: [`--net=/run/netns/${this.network.namespace}`, '--', command, ...args],
-    };
+  /** The argv that runs `command` in the pod's network. */
+  wrap(address: PodAddress, command: string, args: string[]): { command: string; args: string[] } {
+    if (!address.netns) return { command, args };
+    return { command: 'nsenter', args: [`--net=/run/netns/${address.netns}`, '--', command, ...args] };
+  }
+
+  private async createNamespace(i: number, ip: string): Promise<string> {
+    const bridge = this.network.bridge!;
+    const netns = podNamespaceName(bridge, i);
+    const hostEnd = `${bridge}h${i}`;
+    const podEnd = `${bridge}p${i}`;
+    await this.deleteNamespace(i); // a leftover of a crashed agent
+    await runCommand('ip', ['netns', 'add', netns]);
+    await runCommand('ip', ['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', podEnd]);
+    await runCommand('ip', ['link', 'set', podEnd, 'netns', netns]);
+    await runCommand('ip', ['link', 'set', hostEnd, 'master', bridge, 'up']);
+    await runCommand('ip', ['-n', netns, 'link', 'set', podEnd, 'name', 'eth0']);
+    await runCommand('ip', ['-n', netns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    await runCommand('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
+    await runCommand('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    return netns;
+  }
+
+  /** Deleting the namespace deletes its end of the veth pair, and with it the host end. */
+  private async deleteNamespace(i: number): Promise<void> {
+    const bridge = this.network.bridge!;
+    await runCommand('ip', ['netns', 'del', podNamespaceName(bridge, i)]).catch(() => undefined);
+    await runCommand('ip', ['link', 'del', `${bridge}h${i}`]).catch(() => undefined);
   }
 }

@@ -6,7 +6,7 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { killWithParent } from '../parent-death.js';
 import type { AgentConfig } from './agent-config.js';
 import { type ContainerLaunch, ContainerStartError, resolveContainerLaunch } from './container-launch.js';
-import type { PodAddresses } from './pod-addresses.js';
+import type { PodAddress, PodAddresses } from './pod-addresses.js';
 import { isNotFound, type PodApi } from './pod-api.js';
 import { buildPodStatus, type ContainerState, type PodPhase } from './pod-status.js';
 import { ProbeLoop } from './probe-loop.js';
@@ -30,7 +30,8 @@ export class PodRunner {
   private readonly container: V1Container;
   private readonly dir: string;
   private readonly startTime = new Date();
-  private podIP: string | undefined;
+  private address: PodAddress | undefined;
+  private addressReleased = false;
   private launch: ContainerLaunch | undefined;
   private child: ChildProcess | undefined;
   private childExited: Promise<void> | undefined;
@@ -44,6 +45,7 @@ export class PodRunner {
   private probes: ProbeLoop[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private terminating = false;
+  private deleting = false;
   private finished = false;
   private readonly conditionSince = new Map<string, { status: string; time: Date }>();
   private statusDirty = false;
@@ -71,7 +73,7 @@ export class PodRunner {
     const deadline = this.pod.spec?.activeDeadlineSeconds;
     if (deadline !== undefined) this.after(deadline * 1000, () => void this.failDeadline(deadline));
     try {
-      this.podIP = await this.deps.addresses.allocate();
+      this.address = await this.deps.addresses.allocate();
     } catch (error) {
       this.setWaiting('CreateContainerError', error instanceof Error ? error.message : String(error));
       return;
@@ -83,7 +85,8 @@ export class PodRunner {
   /** A newer version of the Pod from the watch. */
   update(pod: V1Pod): void {
     this.pod = pod;
-    if (pod.metadata?.deletionTimestamp && !this.terminating) {
+    if (pod.metadata?.deletionTimestamp && !this.deleting) {
+      this.deleting = true;
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
       void this.terminateThenDelete(grace);
     }
@@ -110,7 +113,7 @@ export class PodRunner {
     if (this.terminating) return;
     try {
       this.launch ??= await resolveContainerLaunch(this.pod, this.container, {
-        podIP: this.podIP!,
+        podIP: this.address!.ip,
         hostIP: this.deps.config.network.hostIP,
         nodeName: this.deps.config.nodeName,
         watchdogPath: this.deps.config.watchdogPath,
@@ -126,7 +129,7 @@ export class PodRunner {
       return;
     }
     const launch = this.launch;
-    const inNetwork = this.deps.addresses.wrap(launch.command, launch.args);
+    const inNetwork = this.deps.addresses.wrap(this.address!, launch.command, launch.args);
     const wrapped = killWithParent(inNetwork.command, inNetwork.args);
     const logPath = join(this.dir, `${this.container.name}.log`);
     const output = openSync(logPath, 'a');
@@ -158,18 +161,19 @@ export class PodRunner {
     this.state = { kind: 'running', startedAt };
     this.started = true;
     this.phase = 'Running';
-    this.deps.log(`${this.label}: started ${launch.command} (pid ${child.pid}) on ${this.podIP}`);
+    this.deps.log(`${this.label}: started ${launch.command} (pid ${child.pid}) on ${this.address!.ip}`);
     this.deps.api.recordEvent(this.pod, 'Normal', 'Started', `Started container ${this.container.name}`);
     this.startProbes();
     this.writeStatus();
   }
 
   private startProbes(): void {
+    const address = this.address!;
     const target = {
-      podIP: this.podIP!,
+      podIP: address.ip,
       container: this.container,
       env: this.launch!.env,
-      wrap: (command: string, args: string[]) => this.deps.addresses.wrap(command, args),
+      wrap: (command: string, args: string[]) => this.deps.addresses.wrap(address, command, args),
     };
     const { readinessProbe, livenessProbe, startupProbe } = this.container;
     const startMain = (): void => {
@@ -288,6 +292,9 @@ export class PodRunner {
     this.state = terminated;
     this.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
     this.clearTimers();
+    // Like the kubelet tearing down a finished pod's sandbox: the address is free again (the status
+    // keeps showing it).
+    void this.releaseAddress();
     this.writeStatus();
   }
 
@@ -352,8 +359,14 @@ export class PodRunner {
 
   private async cleanup(): Promise<void> {
     this.clearTimers();
-    if (this.podIP) await this.deps.addresses.release(this.podIP);
+    await this.releaseAddress();
     rmSync(join(this.dir, `${this.container.name}.pid`), { force: true });
+  }
+
+  private async releaseAddress(): Promise<void> {
+    if (!this.address || this.addressReleased) return;
+    this.addressReleased = true;
+    await this.deps.addresses.release(this.address);
   }
 
   private setWaiting(reason: string, message: string): void {
@@ -394,7 +407,7 @@ export class PodRunner {
           container: this.container,
           phase: this.phase,
           phaseReason: this.phaseReason,
-          podIP: this.podIP,
+          podIP: this.address?.ip,
           hostIP: this.deps.config.network.hostIP,
           startTime: this.startTime,
           state: this.state,

@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PodNetworkSpec } from './pod-network.js';
+import { runCommand } from './run-command.js';
+
+const ownersDir = '/run/nanofaas-k8s';
+
+/**
+ * Creates the bridge `nfk8s<n>` with 10.244.<n>.1/24 for one test bed (n = 1..250, the first free
+ * one; a bridge whose owning process died is reclaimed). Pods get .2 to .127, each in its own
+ * network namespace (made by the node agent); Services get ClusterIPs from .128/25, which the bridge
+ * routes to nowhere, so even a stray ClusterIP connection stays on the machine.
+ */
+export async function createPodBridge(): Promise<PodNetworkSpec> {
+  mkdirSync(ownersDir, { recursive: true });
+  for (let n = 1; n <= 250; n++) {
+    const bridge = `nfk8s${n}`;
+    if (ownerAlive(n)) continue;
+    await destroyPodBridge(bridge);
+    try {
+      await runCommand('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    } catch {
+      continue; // taken by a concurrent test bed
+    }
+    writeFileSync(ownerPath(n), String(process.pid));
+    const prefix = `10.244.${n}`;
+    try {
+      await runCommand('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', bridge]);
+      await runCommand('ip', ['link', 'set', bridge, 'up']);
+    } catch (error) {
+      await destroyPodBridge(bridge);
+      throw error;
+    }
+    return {
+      kind: 'bridge',
+      bridge,
+      prefix,
+      hostIP: `${prefix}.1`,
+      podCIDR: `${prefix}.0/25`,
+      serviceCIDR: `${prefix}.128/25`,
+    };
+  }
+  throw new Error('no free nfk8s<n> bridge (1..250 all in use)');
+}
+
+/** Deletes the bridge and any pod namespace left on it (which deletes their veth pairs). Idempotent. */
+export async function destroyPodBridge(bridge: string): Promise<void> {
+  const n = Number(bridge.replace('nfk8s', ''));
+  const namespaces = await runCommand('ip', ['netns', 'list']).catch(() => '');
+  for (const line of namespaces.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    if (name.startsWith(`${bridge}-pod-`))
+      await runCommand('ip', ['netns', 'del', name]).catch(() => undefined);
+  }
+  await runCommand('ip', ['link', 'del', bridge]).catch(() => undefined);
+  rmSync(ownerPath(n), { force: true });
+}
+
+function ownerPath(n: number): string {
+  return join(ownersDir, `${n}.owner`);
+}
+
+function ownerAlive(n: number): boolean {
+  const path = ownerPath(n);
+  if (!existsSync(path)) return false;
+  const pid = Number(readFileSync(path, 'utf8'));
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A loopback-only network: pods bind 127.<k>.0.<i>; see PodNetworkSpec for what that costs. */
+export function loopbackPodNetwork(): PodNetworkSpec {
+  const k = 100 + Math.floor(Math.random() * 150);
+  return {
+    kind: 'loopback',
+    prefix: `127.${k}.0`,
+    hostIP: '127.0.0.1',
+    podCIDR: `127.${k}.0.0/24`,
+    serviceCIDR: '10.96.0.0/24',
+  };
+}
