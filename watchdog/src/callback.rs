@@ -2,7 +2,7 @@
 //! exponential backoff. 2xx means delivered; a 4xx other than 408/429 will not get better by
 //! retrying and stops the attempts.
 
-use crate::client::HttpClient;
+use crate::client::{describe_client_error, HttpClient};
 use crate::log::LogContext;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -117,17 +117,4 @@ impl Callback {
             Err(e) => Attempt::Failed(describe_client_error(&e)),
         }
     }
-}
-
-/// hyper-util's error hides its cause (e.g. a failed name lookup) behind "client error
-/// (Connect)"; the chain is what an operator needs.
-fn describe_client_error(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

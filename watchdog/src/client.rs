@@ -19,3 +19,16 @@ pub fn build_client(resolver: Resolver) -> HttpClient {
         .pool_idle_timeout(Duration::from_secs(60))
         .build(connector)
 }
+
+/// hyper-util's error hides its cause (e.g. a refused connection or a failed name lookup) behind
+/// "client error (Connect)"; the chain is what an operator needs.
+pub fn describe_client_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -2,7 +2,7 @@
 //! HOST=127.0.0.1 in its env), waits for (GET /health every HEALTH_INTERVAL_MS, up to
 //! HEALTH_TIMEOUT_MS) and calls with POST /invoke.
 
-use crate::client::HttpClient;
+use crate::client::{describe_client_error, HttpClient};
 use crate::config::Config;
 use crate::error::{reported_function_error, ErrorCode, InvocationError};
 use crate::invocation::{timeout_error, Invocation, Output};
@@ -154,7 +154,11 @@ pub async fn forward(
         let response = client.request(request).await.map_err(|e| {
             InvocationError::new(
                 ErrorCode::RuntimeUnavailable,
-                format!("runtime at {} is unreachable: {e}", config.runtime_url),
+                format!(
+                    "runtime at {} is unreachable: {}",
+                    config.runtime_url,
+                    describe_client_error(&e)
+                ),
             )
         })?;
         let (parts, body) = response.into_parts();

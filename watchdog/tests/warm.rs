@@ -393,6 +393,12 @@ fn http_runtime_that_dies_is_reported_and_restarted() {
     assert_eq!(died.json()["error"]["retryable"], true);
     assert_gone(before as i32);
 
+    // The supervisor notices the exit, restarts the runtime and reports ready again.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !watchdog.log_text().contains("runtime exited; restarting") {
+        assert!(std::time::Instant::now() < deadline, "exit never noticed");
+        thread::sleep(Duration::from_millis(20));
+    }
     watchdog.wait_ready();
     let after = watchdog.invoke(&[], r#"{"input":2}"#);
     assert_eq!(after.status, 200, "{}", after.text());
