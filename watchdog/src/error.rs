@@ -1,5 +1,6 @@
-//! The watchdog's part of the platform error catalogue: every non-2xx answer it produces carries
-//! `{"error":{"code","message","origin","retryable"}}` with one of these codes.
+//! The watchdog's part of the platform error catalogue (packages/contracts error-catalogue.ts,
+//! docs/errors.md): every non-2xx answer it produces carries
+//! `{"error":{"code","message","origin","retryable"}}` with one of these codes and statuses.
 
 use serde_json::{json, Map, Value};
 
@@ -14,13 +15,16 @@ pub enum ErrorCode {
     NotReady,
     ConcurrencyLimit,
     ValidationFailed,
+    MalformedJson,
     PayloadTooLarge,
-    NotFound,
+    RouteNotFound,
     MethodNotAllowed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
+    /// The caller's request was at fault.
+    Client,
     Function,
     Platform,
 }
@@ -28,6 +32,7 @@ pub enum Origin {
 impl Origin {
     pub fn as_str(self) -> &'static str {
         match self {
+            Origin::Client => "client",
             Origin::Function => "function",
             Origin::Platform => "platform",
         }
@@ -46,8 +51,9 @@ impl ErrorCode {
             ErrorCode::NotReady => "NOT_READY",
             ErrorCode::ConcurrencyLimit => "CONCURRENCY_LIMIT",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
+            ErrorCode::MalformedJson => "MALFORMED_JSON",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::RouteNotFound => "ROUTE_NOT_FOUND",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
         }
     }
@@ -59,9 +65,9 @@ impl ErrorCode {
             ErrorCode::SpawnFailed | ErrorCode::RuntimeUnavailable => 502,
             ErrorCode::NotReady => 503,
             ErrorCode::ConcurrencyLimit => 429,
-            ErrorCode::ValidationFailed => 400,
+            ErrorCode::ValidationFailed | ErrorCode::MalformedJson => 400,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::NotFound => 404,
+            ErrorCode::RouteNotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
         }
     }
@@ -75,11 +81,12 @@ impl ErrorCode {
             ErrorCode::SpawnFailed
             | ErrorCode::RuntimeUnavailable
             | ErrorCode::NotReady
-            | ErrorCode::ConcurrencyLimit
-            | ErrorCode::ValidationFailed
+            | ErrorCode::ConcurrencyLimit => Origin::Platform,
+            ErrorCode::ValidationFailed
+            | ErrorCode::MalformedJson
             | ErrorCode::PayloadTooLarge
-            | ErrorCode::NotFound
-            | ErrorCode::MethodNotAllowed => Origin::Platform,
+            | ErrorCode::RouteNotFound
+            | ErrorCode::MethodNotAllowed => Origin::Client,
         }
     }
 
@@ -94,8 +101,9 @@ impl ErrorCode {
             | ErrorCode::OutputTooLarge
             | ErrorCode::SpawnFailed
             | ErrorCode::ValidationFailed
+            | ErrorCode::MalformedJson
             | ErrorCode::PayloadTooLarge
-            | ErrorCode::NotFound
+            | ErrorCode::RouteNotFound
             | ErrorCode::MethodNotAllowed => false,
         }
     }
@@ -105,8 +113,22 @@ impl ErrorCode {
 /// (kept as-is so language runtimes can use their own codes).
 #[derive(Clone, Debug, PartialEq)]
 pub enum InvocationError {
-    Watchdog { code: ErrorCode, message: String },
-    Function { error: Map<String, Value> },
+    Watchdog {
+        code: ErrorCode,
+        message: String,
+        /// For VALIDATION_FAILED: the offending field and the rule it broke.
+        issue: Option<Issue>,
+    },
+    Function {
+        error: Map<String, Value>,
+    },
+}
+
+/// One `issues[]` entry of a validation error: `{field, rule, message}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    pub field: String,
+    pub rule: &'static str,
 }
 
 impl InvocationError {
@@ -114,6 +136,19 @@ impl InvocationError {
         InvocationError::Watchdog {
             code,
             message: message.into(),
+            issue: None,
+        }
+    }
+
+    /// VALIDATION_FAILED naming `field` (a dotted body path or `headers.<name>`).
+    pub fn validation(field: &str, rule: &'static str, message: impl Into<String>) -> Self {
+        InvocationError::Watchdog {
+            code: ErrorCode::ValidationFailed,
+            message: message.into(),
+            issue: Some(Issue {
+                field: field.to_string(),
+                rule,
+            }),
         }
     }
 
@@ -155,12 +190,26 @@ impl InvocationError {
     /// The `{code, message, origin, retryable}` object.
     pub fn to_error_object(&self) -> Value {
         match self {
-            InvocationError::Watchdog { code, message } => json!({
-                "code": code.as_str(),
-                "message": message,
-                "origin": code.origin().as_str(),
-                "retryable": code.retryable(),
-            }),
+            InvocationError::Watchdog {
+                code,
+                message,
+                issue,
+            } => {
+                let mut object = json!({
+                    "code": code.as_str(),
+                    "message": message,
+                    "origin": code.origin().as_str(),
+                    "retryable": code.retryable(),
+                });
+                if let Some(issue) = issue {
+                    object["issues"] = json!([{
+                        "field": issue.field,
+                        "rule": issue.rule,
+                        "message": message,
+                    }]);
+                }
+                object
+            }
             InvocationError::Function { error } => {
                 let mut error = error.clone();
                 error.insert("origin".into(), Value::from("function"));

@@ -137,7 +137,7 @@ impl WarmServer {
                 None,
             ),
             _ => error_response(
-                &InvocationError::new(ErrorCode::NotFound, format!("no route for {path}")),
+                &InvocationError::new(ErrorCode::RouteNotFound, format!("no route for {path}")),
                 None,
             ),
         }
@@ -243,6 +243,7 @@ impl WarmServer {
                     match error.origin() {
                         Origin::Function => Outcome::FunctionError,
                         Origin::Platform => Outcome::PlatformError,
+                        Origin::Client => Outcome::Rejected,
                     }
                 };
                 (error_response(&error, id), outcome, Some(error.code()))
@@ -276,8 +277,9 @@ impl WarmServer {
             match value.parse::<u64>() {
                 Ok(ms) if ms > 0 => timeout = timeout.min(Duration::from_millis(ms)),
                 _ => {
-                    return Err(InvocationError::new(
-                        ErrorCode::ValidationFailed,
+                    return Err(InvocationError::validation(
+                        "headers.x-timeout-ms",
+                        "type",
                         format!("header X-Timeout-Ms: {value:?} is not a positive integer"),
                     ))
                 }
@@ -333,23 +335,46 @@ impl Drop for InflightPermit<'_> {
 /// The body must be an InvocationRequest: a JSON object with `input` and an optional object
 /// `metadata`.
 fn validate_invocation_request(body: &[u8]) -> Result<(), InvocationError> {
-    let invalid = |detail: String| {
+    const SHAPE: &str =
+        "the body must be an InvocationRequest {\"input\": ..., \"metadata\"?: {...}}";
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
         InvocationError::new(
-            ErrorCode::ValidationFailed,
-            format!("body must be an InvocationRequest {{\"input\": ..., \"metadata\"?: {{...}}}}: {detail}"),
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON ({e}); {SHAPE}"),
         )
-    };
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| invalid(format!("not valid JSON ({e})")))?;
+    })?;
     let Value::Object(fields) = value else {
-        return Err(invalid("not a JSON object".into()));
+        return Err(InvocationError::validation(
+            "",
+            "type",
+            format!("{SHAPE}, not a JSON {}", json_type(&value)),
+        ));
     };
     if !fields.contains_key("input") {
-        return Err(invalid("field \"input\" is missing".into()));
+        return Err(InvocationError::validation(
+            "input",
+            "required",
+            format!("field \"input\" is required; {SHAPE}"),
+        ));
     }
     match fields.get("metadata") {
         None | Some(Value::Object(_)) | Some(Value::Null) => Ok(()),
-        Some(_) => Err(invalid("field \"metadata\" must be an object".into())),
+        Some(_) => Err(InvocationError::validation(
+            "metadata",
+            "type",
+            "field \"metadata\" must be an object",
+        )),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }
 
@@ -416,14 +441,16 @@ mod tests {
     fn invocation_requests_are_validated() {
         assert!(validate_invocation_request(br#"{"input":null}"#).is_ok());
         assert!(validate_invocation_request(br#"{"input":1,"metadata":{"a":1}}"#).is_ok());
-        for bad in [
-            &b"[1]"[..],
-            b"{}",
-            b"{\"input\":1,\"metadata\":3}",
-            b"{oops",
-        ] {
+        for bad in [&b"[1]"[..], b"{}", b"{\"input\":1,\"metadata\":3}"] {
             let err = validate_invocation_request(bad).unwrap_err();
             assert_eq!(err.code(), "VALIDATION_FAILED");
         }
+        let missing = validate_invocation_request(b"{}")
+            .unwrap_err()
+            .to_error_object();
+        assert_eq!(missing["issues"][0]["field"], "input");
+        assert_eq!(missing["origin"], "client");
+        let malformed = validate_invocation_request(b"{oops").unwrap_err();
+        assert_eq!(malformed.code(), "MALFORMED_JSON");
     }
 }

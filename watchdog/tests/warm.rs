@@ -110,7 +110,7 @@ fn stdio_errors_map_to_the_catalogue_statuses() {
         (r#"{"input":"huge"}"#, 500, "OUTPUT_TOO_LARGE"),
         (r#"{"input":"ok"}"#, 200, ""),
         (r#"{"nope":1}"#, 400, "VALIDATION_FAILED"),
-        (r#"not json"#, 400, "VALIDATION_FAILED"),
+        (r#"not json"#, 400, "MALFORMED_JSON"),
     ];
     for (body, status, code) in cases {
         let response = watchdog.invoke(&[], body);
@@ -133,7 +133,13 @@ fn stdio_errors_map_to_the_catalogue_statuses() {
 
     let bad_header = watchdog.invoke(&[("X-Timeout-Ms", "soon")], r#"{"input":1}"#);
     assert_eq!(bad_header.status, 400);
-    assert!(bad_header.text().contains("X-Timeout-Ms"));
+    let error = &bad_header.json()["error"];
+    assert_eq!(error["origin"], "client");
+    assert_eq!(error["issues"][0]["field"], "headers.x-timeout-ms");
+
+    let missing_input = watchdog.invoke(&[], r#"{"inputs":1}"#).json();
+    assert_eq!(missing_input["error"]["issues"][0]["field"], "input");
+    assert_eq!(missing_input["error"]["issues"][0]["rule"], "required");
 
     let big = format!(r#"{{"input":"{}"}}"#, "x".repeat(2000));
     let too_large = watchdog.invoke(&[], &big);
