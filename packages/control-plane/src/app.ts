@@ -47,7 +47,7 @@ export interface App {
   readonly server: Server;
   readonly services: AppServices;
   readonly backend: Backend;
-  /** Starts the backend, loads functions, recovers executions, then listens unless `listen` is false. */
+  /** Starts the backend, loads functions, listens (unless `listen` is false), recovers executions. */
   start(options?: { listen?: boolean }): Promise<void>;
   /** Where it listens, e.g. http://127.0.0.1:8080. */
   url(): string;
@@ -73,6 +73,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     queueDepth: () => scheduler?.queueDepths() ?? [],
     inFlight: () => scheduler?.inFlightCounts() ?? [],
   });
+  metrics.registry.register({ render: (lines: string[]) => backend.collectMetrics?.(lines) });
   const webhookSecret = config.scheduler.webhookSecret;
   const notifier = webhookSecret
     ? new WebhookNotifier({
@@ -88,7 +89,10 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const tracker = new ExecutionTracker(executions, metrics, clock, logger, (record) =>
     notifier?.deliver(record),
   );
-  const completions = new CompletionRegistry(randomBytes(32), config.server.callbackBaseUrl);
+  const completions = new CompletionRegistry(
+    randomBytes(32),
+    () => config.server.callbackBaseUrl ?? app.url(),
+  );
   scheduler = new Scheduler({
     backend,
     tracker,
@@ -180,8 +184,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     async start(options = {}) {
       await backend.start({ load: { queuedCount: (name) => scheduler.queuedCount(name) } });
       await registry.load();
-      recover();
-      sweep();
       if (options.listen !== false) {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -192,13 +194,18 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
         });
         logger.info({ url: app.url(), backend: backend.kind }, 'control plane listening');
       }
+      // After listen: a recovered one-shot run needs the callback address.
+      recover();
+      sweep();
       ready = true;
     },
     url() {
       const address = server.address() as AddressInfo | null;
-      if (!address) return config.server.callbackBaseUrl;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return `http://${host}:${address.port}`;
+      const port = address?.port ?? config.server.port;
+      const host = address?.address ?? config.server.host;
+      // Listening on every interface: loopback reaches it from this machine.
+      const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+      return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
     },
     stop() {
       stopping ??= (async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
+import { registerBundledExamples } from './examples/register-examples.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -19,6 +20,11 @@ try {
   process.exit(1);
 }
 console.log(`nanofaas control plane listening on ${app.url()} (backend: ${app.backend.kind})`);
+if (config.backend.kind === 'local' && config.backend.local.examples) {
+  const log = (message: string) => console.log(`nanofaas: ${message}`);
+  const { registered } = await registerBundledExamples(app.services.registry, log);
+  if (registered.length > 0) log(`example functions: ${registered.join(', ')} (README.md, "Examples")`);
+}
 
 let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

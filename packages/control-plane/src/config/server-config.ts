@@ -5,8 +5,11 @@ export interface ServerConfig {
   readonly host: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
-  /** Base URL one-shot runs call back to; `/v1/internal/executions` is appended. */
-  readonly callbackBaseUrl: string;
+  /**
+   * Base URL one-shot runs call back to; `/v1/internal/executions` is appended. Undefined: the
+   * address the server listens on (loopback when it listens on all interfaces).
+   */
+  readonly callbackBaseUrl: string | undefined;
   readonly maxBodyBytes: number;
   /** On SIGTERM, how long in-flight work may take to finish before it is persisted for re-dispatch. */
   readonly shutdownGraceMs: number;
@@ -15,11 +18,11 @@ export interface ServerConfig {
 export function loadServerConfig(env: EnvReader): ServerConfig {
   const host = env.string('HOST', '127.0.0.1');
   const port = env.integer('PORT', 8080, 0, 65_535);
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const explicit = env.raw('NANOFAAS_CALLBACK_BASE_URL');
   return {
     host,
     port,
-    callbackBaseUrl: env.url('NANOFAAS_CALLBACK_BASE_URL', `http://${urlHost}:${port}`),
+    callbackBaseUrl: explicit === undefined ? undefined : env.url('NANOFAAS_CALLBACK_BASE_URL', explicit),
     maxBodyBytes: env.integer('NANOFAAS_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 ** 3),
     shutdownGraceMs: env.integer('NANOFAAS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };

@@ -16,13 +16,15 @@ export class CompletionRegistry {
     string,
     { attempt: number; resolve: (body: CompletionCallback) => void }
   >();
-  readonly url: string;
 
   constructor(
     private readonly secret: Buffer,
-    callbackBaseUrl: string,
-  ) {
-    this.url = `${callbackBaseUrl}/v1/internal/executions`;
+    /** The control plane's public base URL, read when a channel opens (known once it listens). */
+    private readonly baseUrl: () => string,
+  ) {}
+
+  get url(): string {
+    return `${this.baseUrl()}/v1/internal/executions`;
   }
 
   open(executionId: string, attempt: number): OpenCompletionChannel {
