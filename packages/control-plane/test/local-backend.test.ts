@@ -113,8 +113,9 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
   it('fails over after kill -9 of a replica mid-request: the attempt fails retryably and the retry succeeds', async () => {
     const fn = await kit.deploy({ runtimeCommand: ECHO_HTTP, scaling: { minReplicas: 1, maxReplicas: 2 } });
     await kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'warm' }));
-    const instances = (kit.backend.describeFunction(fn.spec.name) as { instances: { pid: number }[] })
-      .instances;
+    const instances = (
+      kit.backend.describeFunction(fn.spec.name) as unknown as { instances: { pid: number }[] }
+    ).instances;
     const victim = instances[0]?.pid;
     assert.ok(victim !== undefined);
     const pending = kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'slow', sleepMs: 5_000 }));

@@ -116,13 +116,13 @@ export function processesOf(functionName: string): number[] {
 
 /** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */
 export async function eventually(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   timeoutMs = 20_000,
   intervalMs = 50,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (condition()) return true;
+    if (await condition()) return true;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   return condition();

@@ -77,4 +77,6 @@ export interface Backend {
   invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult>;
   /** Live status for `GET /v1/functions/{name}`; undefined when the backend does not know it. */
   describeFunction(name: string): FunctionStatus | undefined;
+  /** Optional: appends the backend's own metrics (Prometheus text lines) to GET /metrics. */
+  collectMetrics?(lines: string[]): void;
 }

@@ -37,6 +37,8 @@ export interface LocalBackendConfig {
   readonly memoryLimit: LocalMemoryLimitMode;
   /** Control-plane environment variables passed through to function processes (never NANOFAAS_*). */
   readonly envPassthrough: readonly string[];
+  /** Register the example functions at start (NANOFAAS_EXAMPLES, default true). */
+  readonly examples: boolean;
 }
 
 /** Repository root seen from this file (src/config or dist/config of packages/control-plane). */
@@ -84,6 +86,7 @@ export function loadLocalBackendConfig(reader: EnvReader, cwd: string): LocalBac
     payloadEnvMaxBytes: reader.integer('NANOFAAS_LOCAL_PAYLOAD_ENV_MAX_BYTES', 64 * 1024, 0),
     memoryLimit: reader.oneOf('NANOFAAS_LOCAL_MEMORY_LIMIT', ['auto', 'cgroup', 'off'] as const, 'auto'),
     envPassthrough: Object.freeze(passthrough(reader.raw('NANOFAAS_LOCAL_ENV_PASSTHROUGH'))),
+    examples: reader.oneOf('NANOFAAS_EXAMPLES', ['true', 'false'] as const, 'true') === 'true',
   });
 }
 

@@ -42,6 +42,19 @@ export interface LocalBackendOptions {
 }
 
 /**
+ * Default sink of watchdog log lines: warnings, errors and what the function prints go to the
+ * control plane's stderr; routine info lines do not — the watchdog's per-invocation lines (at
+ * thousands of requests a second they would cost more than the requests) and a runtime's own
+ * JSON info logs (listening, draining).
+ */
+function forwardWatchdogLine(label: string, line: string): void {
+  const routine = line.includes('"level":"info"') || line.includes('"level":"debug"');
+  const functionOutput = line.includes('"msg":"function output"');
+  const runtimeChatter = functionOutput && /\\"level\\":\\"(info|debug)\\"/.test(line);
+  if (!routine || (functionOutput && !runtimeChatter)) process.stderr.write(`[${label}] ${line}\n`);
+}
+
+/**
  * Checks a spec against the local backend before it is stored: `workdir` must resolve to a
  * directory inside the functions root. Returns field-level issues (empty when fine).
  */
@@ -80,7 +93,7 @@ export class LocalBackend implements Backend {
     this.#config = options.config;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? ((message) => process.stderr.write(`${message}\n`));
-    const processLog = options.processLog ?? ((label, line) => process.stderr.write(`[${label}] ${line}\n`));
+    const processLog = options.processLog ?? forwardWatchdogLine;
     this.#launcher = options.launcher ?? createProcessLauncher(processLog);
     this.#ports = options.ports ?? createPortAllocator();
     this.#memory = options.memory ?? createMemoryLimiter(options.config.memoryLimit);
@@ -103,6 +116,9 @@ export class LocalBackend implements Backend {
           '(build it with `npm run build`, or set NANOFAAS_WATCHDOG_PATH)',
       );
     }
+    this.#log(
+      `local backend: watchdog ${this.#config.watchdogPath}; resources.memory ${this.#memory.describe()}`,
+    );
     this.#oneShot = new OneShotRunner({
       ...this.#sharedDeps(),
       nextInstanceId: (name) => this.#nextInstanceId(name),
@@ -190,9 +206,13 @@ export class LocalBackend implements Backend {
     };
   }
 
-  /** Prometheus text of the backend's own metrics, for the control plane's GET /metrics. */
+  /** Prometheus text of the backend's own metrics. */
   renderMetrics(): string {
     return this.metrics.render();
+  }
+
+  collectMetrics(lines: string[]): void {
+    lines.push(...this.metrics.render().trimEnd().split('\n'));
   }
 
   #deploy(fn: DeployedFunction): void {

@@ -166,7 +166,7 @@ export class ReplicaPool {
     const replica = this.#pick();
     if (replica !== undefined) {
       replica.inFlight++;
-      return { ok: true, replica, coldStart: false };
+      return { ok: true, replica, coldStart: this.#takeColdStart(replica, Number.POSITIVE_INFINITY) };
     }
     const blocked = this.#blockedReason();
     if (blocked !== undefined) return { ok: false, error: blocked };
@@ -231,8 +231,19 @@ export class ReplicaPool {
       const waiter = this.#waiters[0];
       if (replica === undefined || waiter === undefined) return;
       replica.inFlight++;
-      waiter.settle({ ok: true, replica, coldStart: replica.readyAt >= waiter.arrivedAt });
+      waiter.settle({ ok: true, replica, coldStart: this.#takeColdStart(replica, waiter.arrivedAt) });
     }
+  }
+
+  /**
+   * A request is a cold start when it waited for a replica that became ready after it arrived, or
+   * when it is the first request of a replica started from zero because of queued demand (it
+   * waited in the scheduler's queue instead of here).
+   */
+  #takeColdStart(replica: WarmReplica, arrivedAt: number): boolean {
+    const first = replica.startedFromZero && !replica.servedFirst;
+    replica.servedFirst = true;
+    return first || replica.readyAt >= arrivedAt;
   }
 
   #blockedReason(): ErrorInfo | undefined {
@@ -340,6 +351,9 @@ export class ReplicaPool {
       },
       this.#deps,
     );
+    replica.startedFromZero =
+      this.#readyReplicas().length === 0 &&
+      (this.#waiters.length > 0 || this.#deps.load.queuedCount(this.name) > 0);
     this.#replicas.add(replica);
     replica.start().then(
       () => this.#onReady(replica),
@@ -355,7 +369,7 @@ export class ReplicaPool {
       return;
     }
     this.#failure = undefined;
-    const waitedFor = this.#waiters.some((waiter) => waiter.arrivedAt <= replica.readyAt);
+    const waitedFor = replica.startedFromZero || this.#waiters.length > 0;
     if (waitedFor) this.#deps.metrics.observeColdStart(this.name, replica.readyAt - replica.startedAt);
     this.#serveWaiters();
     this.#reconcile();

@@ -82,6 +82,9 @@ export class WarmReplica {
   inFlight = 0;
   startedAt = 0;
   readyAt = 0;
+  /** Started while the function had no ready replica: its first request is a cold start. */
+  startedFromZero = false;
+  servedFirst = false;
   #client: WatchdogClient | undefined;
   #process: LaunchedProcess | undefined;
   #stopRequested = false;

@@ -1,0 +1,244 @@
+/**
+ * The local backend behind the real control plane: HTTP API on loopback, SQLite on disk, the real
+ * watchdog, the Node runtime and shell scripts as functions.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type App, buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { eventually, processesOf } from './local-test-kit.js';
+
+const RUNTIME_CLI = fileURLToPath(new URL('../../runtime/dist/cli.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
+  json: any;
+}
+
+describe('local backend behind the control plane HTTP API', { timeout: 300_000 }, () => {
+  let root: string;
+  let app: App;
+  let base: string;
+  const call = async (method: string, path: string, body?: unknown): Promise<Reply> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: text === '' ? undefined : JSON.parse(text),
+    };
+  };
+  const register = async (spec: Record<string, unknown>) => {
+    const reply = await call('POST', '/v1/functions', spec);
+    assert.equal(reply.status, 201, JSON.stringify(reply.json));
+    return reply;
+  };
+  const script = (name: string, body: string) => {
+    const path = join(root, name);
+    writeFileSync(path, body);
+    chmodSync(path, 0o755);
+    return path;
+  };
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'nanofaas-local-cp-'));
+    const port = await freePort();
+    const config = loadConfig(
+      {
+        NANOFAAS_BACKEND: 'local',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        NANOFAAS_DATA_DIR: join(root, 'data'),
+        NANOFAAS_LOG_LEVEL: 'silent',
+        NANOFAAS_FUNCTIONS_ROOT: root,
+        NANOFAAS_RETRY_BASE_MS: '20',
+        NANOFAAS_RETRY_MAX_MS: '100',
+        NANOFAAS_LOCAL_AUTOSCALE_INTERVAL_MS: '100',
+        NANOFAAS_LOCAL_SCALE_DOWN_WINDOW_MS: '500',
+        NANOFAAS_LOCAL_RESTART_BACKOFF_MS: '50',
+        NANOFAAS_LOCAL_RESTART_BACKOFF_MAX_MS: '400',
+      },
+      root,
+    );
+    app = buildApp(config, { cwd: root });
+    await app.start();
+    base = app.url();
+    writeFileSync(
+      join(root, 'handler.mjs'),
+      `export default async ({ input }) => {
+  if (input?.sleepMs) await new Promise((resolve) => setTimeout(resolve, input.sleepMs));
+  return { echo: input?.echo ?? null, pid: process.pid };
+};\n`,
+    );
+    script('stdio.sh', '#!/bin/sh\nprintf \'{"stdio":%s}\' "$(cat)"\n');
+    script('file.sh', '#!/bin/bash\nprintf \'{"file":%s}\' "$(cat "$INPUT_FILE")" > "$OUTPUT_FILE"\n');
+  });
+
+  after(async () => {
+    await app?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const commandFor = (mode: string) =>
+    mode === 'HTTP'
+      ? `${process.execPath} ${RUNTIME_CLI} ${join(root, 'handler.mjs')}`
+      : join(root, mode === 'STDIO' ? 'stdio.sh' : 'file.sh');
+
+  for (const executionMode of ['DEPLOYMENT', 'REMOTE']) {
+    for (const runtimeMode of ['HTTP', 'STDIO', 'FILE']) {
+      it(`register → invoke: ${runtimeMode} × ${executionMode}`, {
+        skip: !existsSync(RUNTIME_CLI) && runtimeMode === 'HTTP',
+      }, async () => {
+        const name = `cp-${runtimeMode}-${executionMode}`.toLowerCase();
+        await register({ name, runtimeCommand: commandFor(runtimeMode), runtimeMode, executionMode });
+        const reply = await call('POST', `/v1/functions/${name}:invoke`, { input: { echo: 'hello' } });
+        assert.equal(reply.status, 200, JSON.stringify(reply.json));
+        assert.equal(reply.json.status, 'success');
+        const output = reply.json.output;
+        const echoed = runtimeMode === 'HTTP' ? output.echo : (output.stdio ?? output.file).input.echo;
+        assert.equal(echoed, 'hello');
+        assert.equal((await call('DELETE', `/v1/functions/${name}`)).status, 204);
+        assert.deepEqual(processesOf(name), []);
+      });
+    }
+  }
+
+  it('cold-starts a scaled-to-zero function for a waiting request (no 503) and reports it', async () => {
+    await register({
+      name: 'cp-cold',
+      runtimeCommand: commandFor('STDIO'),
+      runtimeMode: 'STDIO',
+      scaling: { minReplicas: 0, maxReplicas: 2, idleTimeoutMs: 400 },
+    });
+    assert.equal((await call('GET', '/v1/functions/cp-cold')).json.status.state, 'scaled-to-zero');
+    const first = await call('POST', '/v1/functions/cp-cold:invoke', { input: 1 });
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    assert.equal(first.json.coldStart, true);
+    const idle = await eventually(
+      async () => (await call('GET', '/v1/functions/cp-cold')).json.status.state === 'scaled-to-zero',
+    );
+    assert.ok(idle);
+    const again = await call('POST', '/v1/functions/cp-cold:invoke', { input: 2 });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.coldStart, true);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /nanofaas_local_cold_start_duration_seconds_count\{function="cp-cold"\} [1-9]/);
+    await call('DELETE', '/v1/functions/cp-cold');
+  });
+
+  it('kill -9 of a replica mid-request: the scheduler retries and the caller gets 200', {
+    skip: !existsSync(RUNTIME_CLI),
+  }, async () => {
+    await register({
+      name: 'cp-kill',
+      runtimeCommand: commandFor('HTTP'),
+      scaling: { minReplicas: 1, maxReplicas: 2 },
+    });
+    const warm = await call('POST', '/v1/functions/cp-kill:invoke', { input: { echo: 'warm' } });
+    assert.equal(warm.status, 200);
+    const victim = (await call('GET', '/v1/functions/cp-kill')).json.status.instances[0].pid as number;
+    const pending = call('POST', '/v1/functions/cp-kill:invoke', {
+      input: { echo: 'survives', sleepMs: 1500 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    process.kill(victim, 'SIGKILL');
+    const reply = await pending;
+    assert.equal(reply.status, 200, JSON.stringify(reply.json));
+    assert.equal(reply.json.output.echo, 'survives');
+    const execution = await call('GET', `/v1/executions/${reply.json.executionId}`);
+    assert.ok(execution.json.attempt >= 2, `expected a retry, got attempt ${execution.json.attempt}`);
+    await call('DELETE', '/v1/functions/cp-kill');
+    assert.deepEqual(processesOf('cp-kill'), []);
+  });
+
+  it('a command that does not exist: registered, visibly failed, invoke answers 502 SPAWN_FAILED', async () => {
+    await register({ name: 'cp-missing', runtimeCommand: 'no-such-binary-here', runtimeMode: 'STDIO' });
+    const status = (await call('GET', '/v1/functions/cp-missing')).json.status;
+    assert.equal(status.state, 'failed');
+    assert.match(status.message, /no-such-binary-here/);
+    const reply = await call('POST', '/v1/functions/cp-missing:invoke', { input: null });
+    assert.equal(reply.status, 502, JSON.stringify(reply.json));
+    assert.equal(reply.json.error.code, 'SPAWN_FAILED');
+    assert.equal(reply.headers.get('x-error-origin'), 'platform');
+    await call('DELETE', '/v1/functions/cp-missing');
+  });
+
+  it('rejects a workdir escaping the functions root with 400 naming workdir', async () => {
+    const reply = await call('POST', '/v1/functions', {
+      name: 'cp-escape',
+      runtimeCommand: 'cat',
+      workdir: '../..',
+    });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.json.error.code, 'VALIDATION_FAILED');
+    assert.equal(reply.json.error.issues[0].field, 'workdir');
+    assert.equal((await call('GET', '/v1/functions/cp-escape')).status, 404);
+  });
+
+  it('PUT replicas pins the count; GET shows it; update rolls to the new revision', async () => {
+    await register({
+      name: 'cp-pin',
+      runtimeCommand: commandFor('STDIO'),
+      runtimeMode: 'STDIO',
+      env: { V: '1' },
+    });
+    const pinned = await call('PUT', '/v1/functions/cp-pin/replicas', { replicas: 3 });
+    assert.equal(pinned.status, 200, JSON.stringify(pinned.json));
+    const ready = await eventually(
+      async () => (await call('GET', '/v1/functions/cp-pin')).json.status.readyReplicas === 3,
+    );
+    assert.ok(ready);
+    const before = processesOf('cp-pin');
+    const updated = await call('PUT', '/v1/functions/cp-pin', {
+      name: 'cp-pin',
+      runtimeCommand: commandFor('STDIO'),
+      runtimeMode: 'STDIO',
+      env: { V: '2' },
+    });
+    assert.equal(updated.status, 200, JSON.stringify(updated.json));
+    assert.equal(updated.json.revision, 2);
+    const rolled = await eventually(() => {
+      const now = processesOf('cp-pin');
+      return now.length > 0 && now.every((pid) => !before.includes(pid));
+    });
+    assert.ok(rolled, 'old replicas were not replaced');
+    const invoked = await call('POST', '/v1/functions/cp-pin:invoke', { input: 'x' });
+    assert.equal(invoked.status, 200);
+    await call('DELETE', '/v1/functions/cp-pin');
+    assert.deepEqual(processesOf('cp-pin'), []);
+  });
+
+  it('stopping the control plane SIGTERMs every watchdog and leaves no process', async () => {
+    await register({
+      name: 'cp-stop',
+      runtimeCommand: commandFor('STDIO'),
+      runtimeMode: 'STDIO',
+      scaling: { minReplicas: 2 },
+    });
+    assert.ok(await eventually(() => processesOf('cp-stop').length >= 2));
+    await app.stop();
+    assert.deepEqual(processesOf('cp-stop'), []);
+  });
+});
