@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -70,16 +70,27 @@ export class KubeletServer {
           res.end();
           return;
         }
-        // Follow: stream what is appended until the client goes away.
-        let offset = statSync(path).size;
-        const onChange = (): void => {
-          const size = existsSync(path) ? statSync(path).size : 0;
-          if (size <= offset) return;
-          createReadStream(path, { start: offset, end: size - 1 }).pipe(res, { end: false });
-          offset = size;
-        };
-        watchFile(path, { interval: 250 }, onChange);
-        res.once('close', () => unwatchFile(path, onChange));
+        // Follow: stream what is appended until the container stops (its pid file goes away, as
+        // the kubelet ends a follow when the container exits) or the client goes away.
+        const pidPath = path.replace(/\.log$/, '.pid');
+        let offset = Buffer.byteLength(readFileSync(path));
+        const poll = setInterval(() => {
+          const running = existsSync(pidPath);
+          const size = statSync(path).size;
+          if (size > offset) {
+            const chunk = Buffer.alloc(size - offset);
+            const fd = openSync(path, 'r');
+            readSync(fd, chunk, 0, chunk.length, offset);
+            closeSync(fd);
+            res.write(chunk);
+            offset = size;
+          }
+          if (!running) {
+            clearInterval(poll);
+            res.end();
+          }
+        }, 250);
+        res.once('close', () => clearInterval(poll));
       },
     );
     this.server = server;

@@ -248,6 +248,7 @@ export class NodeAgent {
         'Normal',
         'Scheduled',
         `Successfully assigned ${namespace}/${name} to ${this.deps.config.nodeName}`,
+        'default-scheduler',
       );
     } catch (error) {
       const code = (error as { code?: number }).code;

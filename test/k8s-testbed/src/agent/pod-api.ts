@@ -18,7 +18,14 @@ export interface PodApi {
     namespace: string,
     name: string,
   ): Promise<Record<string, string> | undefined>;
-  recordEvent(pod: V1Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Records a core/v1 Event about the pod, as `component` (default "kubelet"); best effort. */
+  recordEvent(
+    pod: V1Pod,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    component?: string,
+  ): void;
 }
 
 export function isNotFound(error: unknown): boolean {
@@ -63,7 +70,7 @@ export function createPodApi(core: CoreV1Api, nodeName: string, log: (line: stri
         throw error;
       }
     },
-    recordEvent(pod, type, reason, message) {
+    recordEvent(pod, type, reason, message, component = 'kubelet') {
       const now = new Date();
       core
         .createNamespacedEvent({
@@ -80,8 +87,8 @@ export function createPodApi(core: CoreV1Api, nodeName: string, log: (line: stri
             type,
             reason,
             message,
-            source: { component: 'kubelet', host: nodeName },
-            reportingComponent: 'kubelet',
+            source: { component, host: nodeName },
+            reportingComponent: component,
             reportingInstance: nodeName,
             firstTimestamp: now,
             lastTimestamp: now,

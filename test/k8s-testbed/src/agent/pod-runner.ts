@@ -252,6 +252,7 @@ export class PodRunner {
     message?: string,
   ): void {
     this.child = undefined;
+    rmSync(join(this.dir, `${this.container.name}.pid`), { force: true });
     this.stopProbes();
     this.ready = false;
     const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
