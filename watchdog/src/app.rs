@@ -20,7 +20,7 @@ const EXIT_STARTUP_FAILED: i32 = 4;
 
 pub async fn run(config: Config) -> i32 {
     let config = Arc::new(config);
-    let log = LogContext::new(&config.function_name);
+    let log = LogContext::new(&config.function_name, config.log_level);
     let reaper = match Reaper::start() {
         Ok(reaper) => reaper,
         Err(e) => {

@@ -2,6 +2,7 @@
 //! Variable names and meanings follow the spec ("Variabili d'ambiente iniettate nel pod") plus the
 //! additions documented in watchdog/README.md. A bad value is an error naming the variable.
 
+use crate::log::Level;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -62,6 +63,7 @@ pub struct Config {
     pub kill_grace: Duration,
     pub hosts_file: PathBuf,
     pub resolv_conf: PathBuf,
+    pub log_level: Level,
 }
 
 impl Config {
@@ -154,7 +156,16 @@ pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Confi
         },
     };
 
+    let log_level = match get("LOG_LEVEL") {
+        None => Level::Info,
+        Some(value) => Level::parse(&value).ok_or_else(|| ConfigError {
+            variable: "LOG_LEVEL",
+            problem: format!("{value:?} is not one of debug, info, warn, error"),
+        })?,
+    };
+
     Ok(Config {
+        log_level,
         function_name,
         mode,
         command,
@@ -413,6 +424,7 @@ mod tests {
             ("HOST", "example.com"),
             ("RUNTIME_URL", "https://x/invoke"),
             ("OUTPUT_FORMAT", "xml"),
+            ("LOG_LEVEL", "loud"),
             ("WATCHDOG_CMD", "echo 'unclosed"),
         ];
         for (variable, value) in cases {

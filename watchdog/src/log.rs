@@ -4,16 +4,28 @@ use serde_json::{Map, Value};
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    Debug,
     Info,
     Warn,
     Error,
 }
 
 impl Level {
+    pub fn parse(value: &str) -> Option<Level> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "debug" => Some(Level::Debug),
+            "info" => Some(Level::Info),
+            "warn" => Some(Level::Warn),
+            "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
+            Level::Debug => "debug",
             Level::Info => "info",
             Level::Warn => "warn",
             Level::Error => "error",
@@ -22,16 +34,19 @@ impl Level {
 }
 
 /// Per-invocation (or per-runtime) context stamped on every line.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LogContext {
+    /// Lines below this level are dropped (LOG_LEVEL).
+    pub min_level: Level,
     pub function: String,
     pub execution_id: Option<String>,
     pub trace_id: Option<String>,
 }
 
 impl LogContext {
-    pub fn new(function: &str) -> Self {
+    pub fn new(function: &str, min_level: Level) -> Self {
         LogContext {
+            min_level,
             function: function.to_string(),
             execution_id: None,
             trace_id: None,
@@ -40,10 +55,15 @@ impl LogContext {
 
     pub fn for_invocation(&self, execution_id: &str, trace_id: Option<&str>) -> Self {
         LogContext {
+            min_level: self.min_level,
             function: self.function.clone(),
             execution_id: Some(execution_id.to_string()),
             trace_id: trace_id.map(str::to_string),
         }
+    }
+
+    pub fn debug(&self, msg: &str, fields: &[(&str, Value)]) {
+        self.emit(Level::Debug, msg, fields);
     }
 
     pub fn info(&self, msg: &str, fields: &[(&str, Value)]) {
@@ -69,6 +89,9 @@ impl LogContext {
     }
 
     pub fn emit(&self, level: Level, msg: &str, fields: &[(&str, Value)]) {
+        if level < self.min_level {
+            return;
+        }
         let mut line = Map::new();
         line.insert(
             "ts".into(),

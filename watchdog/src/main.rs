@@ -29,8 +29,11 @@ fn main() {
     let config = match config::load_config(&|name| std::env::var(name).ok()) {
         Ok(config) => config,
         Err(error) => {
-            log::LogContext::new(&std::env::var("FUNCTION_NAME").unwrap_or_default())
-                .error(&error.to_string(), &[("variable", error.variable.into())]);
+            log::LogContext::new(
+                &std::env::var("FUNCTION_NAME").unwrap_or_default(),
+                log::Level::Error,
+            )
+            .error(&error.to_string(), &[("variable", error.variable.into())]);
             std::process::exit(EXIT_CONFIG);
         }
     };
