@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { apiGet } from './api-probe.js';
 import { writeCredentials } from './credentials.js';
 import { findFreePort } from './free-port.js';
@@ -46,6 +47,11 @@ export interface Testbed {
   podLogPath(namespace: string, podName: string, container: string): string;
   /** File holding the pid of a pod container's process while it runs. */
   podPidPath(namespace: string, podName: string, container: string): string;
+  /**
+   * Creates a namespace and waits for its `default` ServiceAccount (until the controller manager has
+   * made it, the ServiceAccount admission plugin rejects Pods created directly in the namespace).
+   */
+  createNamespace(name: string): Promise<void>;
   /** Process ids of etcd, the API server, the controller manager and the node agent. */
   processIds(): number[];
   /** A readable summary of every component log's tail, for failure messages. */
@@ -250,6 +256,18 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
         join(dir, 'pods', `${namespace}_${podName}`, `${container}.log`),
       podPidPath: (namespace, podName, container) =>
         join(dir, 'pods', `${namespace}_${podName}`, `${container}.pid`),
+      createNamespace: async (name) => {
+        const kubeConfig = new KubeConfig();
+        kubeConfig.loadFromFile(kubeconfigPath);
+        const core = kubeConfig.makeApiClient(CoreV1Api);
+        await core.createNamespace({ body: { metadata: { name } } });
+        await waitFor(
+          `the default ServiceAccount of namespace ${name}`,
+          async () =>
+            (await core.readNamespacedServiceAccount({ name: 'default', namespace: name })) !== undefined,
+          { timeoutMs: readyTimeoutMs, intervalMs: 200 },
+        );
+      },
       processIds: () => processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
       describeLogs,
       stop,

@@ -20,7 +20,7 @@ import {
 import { startTestbed, type Testbed } from '../src/index.js';
 import { waitFor } from '../src/wait-for.js';
 
-const namespace = 'default';
+const namespace = 'proof';
 const echoRuntime = fileURLToPath(new URL('fixtures/echo-runtime.mjs', import.meta.url));
 const waitMs = 120_000;
 
@@ -96,6 +96,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
     const started = Date.now();
     testbed = await startTestbed({ onProgress: (line) => console.log(`# ${line}`) });
     console.log(`# test bed started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    await testbed.createNamespace(namespace);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(testbed.kubeconfigPath);
     core = kubeConfig.makeApiClient(CoreV1Api);
@@ -354,7 +355,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
       assert.equal(kubectl.stdout.trim(), `node/${testbed.nodeName}`);
       if (testbed.network.kind === 'bridge') {
         // kube-apiserver fetches the output from the agent's kubelet endpoint.
-        const logs = spawnSync(testbed.binaries.kubectl, ['logs', 'job/oneshot-ok'], {
+        const logs = spawnSync(testbed.binaries.kubectl, ['logs', '-n', namespace, 'job/oneshot-ok'], {
           env: { ...process.env, KUBECONFIG: testbed.kubeconfigPath },
           encoding: 'utf8',
           timeout: 60_000,
@@ -368,7 +369,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   it('stops without leaving a process or network namespace behind', async () => {
     const pids = testbed.processIds();
     assert.equal(pids.filter(processAlive).length, 4, 'etcd, API server, controller manager and agent run');
-    await testbed.stop();
+    await testbed.stop({ keepDir: failed });
     assert.deepEqual(pids.filter(processAlive), [], 'no component is left');
     const left = spawnSync('pgrep', ['-f', testbed.dir], { encoding: 'utf8' }).stdout.trim();
     assert.equal(left, '', 'no process started from the test bed directory is left');
