@@ -276,6 +276,45 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
     });
   });
 
+  it('kills and restarts a container whose liveness probe fails', async () => {
+    await withLogs(async () => {
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: 'unhealthy' },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: 'main',
+                image: 'busybox',
+                command: ['sleep', '600'],
+                livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 2 },
+              },
+            ],
+          },
+        },
+      });
+      await waitFor(
+        'unhealthy to be restarted by its liveness probe',
+        async () => {
+          const pod = await core.readNamespacedPod({ name: 'unhealthy', namespace });
+          return (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1;
+        },
+        { timeoutMs: waitMs, intervalMs: 300 },
+      );
+      const events = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: 'involvedObject.name=unhealthy,reason=Unhealthy',
+      });
+      assert.ok(
+        events.items.some((e) => e.message?.startsWith('Liveness probe failed')),
+        'an Unhealthy event explains the restart',
+      );
+      await core.deleteNamespacedPod({ name: 'unhealthy', namespace, gracePeriodSeconds: 0 });
+    });
+  });
+
   it('fails a pod that outlives activeDeadlineSeconds, and kills a SIGTERM-deaf pod after its grace period', async () => {
     await withLogs(async () => {
       await core.createNamespacedPod({

@@ -6,10 +6,11 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { killWithParent } from '../parent-death.js';
 import type { AgentConfig } from './agent-config.js';
 import { type ContainerLaunch, ContainerStartError, resolveContainerLaunch } from './container-launch.js';
+import { ContainerProbes } from './container-probes.js';
 import type { PodAddress, PodAddresses } from './pod-addresses.js';
 import { isNotFound, type PodApi } from './pod-api.js';
 import { buildPodStatus, type ContainerState, type PodPhase } from './pod-status.js';
-import { ProbeLoop } from './probe-loop.js';
+import { StatusWriter, type WriteFailure } from './status-writer.js';
 
 export interface PodRunnerDeps {
   config: AgentConfig;
@@ -42,14 +43,16 @@ export class PodRunner {
   private started = false;
   private phase: PodPhase = 'Pending';
   private phaseReason: { reason: string; message: string } | undefined;
-  private probes: ProbeLoop[] = [];
+  private probes: ContainerProbes | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private terminating = false;
   private deleting = false;
   private finished = false;
   private readonly conditionSince = new Map<string, { status: string; time: Date }>();
-  private statusDirty = false;
-  private statusWriting = false;
+  private readonly statusWriter = new StatusWriter(
+    () => this.patchStatus(),
+    (error) => this.onStatusWriteFailure(error),
+  );
 
   constructor(
     pod: V1Pod,
@@ -169,80 +172,31 @@ export class PodRunner {
 
   private startProbes(): void {
     const address = this.address!;
-    const target = {
-      podIP: address.ip,
+    this.probes = new ContainerProbes({
       container: this.container,
-      env: this.launch!.env,
-      wrap: (command: string, args: string[]) => this.deps.addresses.wrap(address, command, args),
-    };
-    const { readinessProbe, livenessProbe, startupProbe } = this.container;
-    const startMain = (): void => {
-      if (readinessProbe) {
-        this.addProbe(
-          new ProbeLoop({
-            probe: readinessProbe,
-            target,
-            onResult: (healthy, message) => {
-              this.ready = healthy;
-              if (!healthy)
-                this.deps.api.recordEvent(
-                  this.pod,
-                  'Warning',
-                  'Unhealthy',
-                  `Readiness probe failed: ${message}`,
-                );
-              this.writeStatus();
-            },
-          }),
-        );
-      } else {
-        this.ready = true;
+      target: {
+        podIP: address.ip,
+        container: this.container,
+        env: this.launch!.env,
+        wrap: (command, args) => this.deps.addresses.wrap(address, command, args),
+      },
+      onReady: (ready, message) => {
+        this.ready = ready;
+        if (!ready)
+          this.deps.api.recordEvent(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`);
         this.writeStatus();
-      }
-      if (livenessProbe) {
-        this.addProbe(
-          new ProbeLoop({
-            probe: livenessProbe,
-            target,
-            onResult: (healthy, message) => {
-              if (healthy) return;
-              this.deps.api.recordEvent(
-                this.pod,
-                'Warning',
-                'Unhealthy',
-                `Liveness probe failed: ${message}`,
-              );
-              void this.stopContainer(this.terminationGraceMs());
-            },
-          }),
-        );
-      }
-    };
-    if (!startupProbe) {
-      startMain();
-      return;
-    }
-    this.addProbe(
-      new ProbeLoop({
-        probe: startupProbe,
-        target,
-        onResult: (healthy, message) => {
-          if (healthy) return startMain();
-          this.deps.api.recordEvent(this.pod, 'Warning', 'Unhealthy', `Startup probe failed: ${message}`);
-          void this.stopContainer(this.terminationGraceMs());
-        },
-      }),
-    );
-  }
-
-  private addProbe(loop: ProbeLoop): void {
-    this.probes.push(loop);
-    loop.start();
+      },
+      onUnhealthy: (probe, message) => {
+        this.deps.api.recordEvent(this.pod, 'Warning', 'Unhealthy', `${probe} probe failed: ${message}`);
+        void this.stopContainer(this.terminationGraceMs());
+      },
+    });
+    this.probes.start();
   }
 
   private stopProbes(): void {
-    for (const loop of this.probes) loop.stop();
-    this.probes = [];
+    this.probes?.stop();
+    this.probes = undefined;
   }
 
   private onContainerExit(
@@ -388,51 +342,42 @@ export class PodRunner {
     this.timers.clear();
   }
 
-  /** Coalesced: at most one status write in flight, always of the newest state. */
   private writeStatus(): void {
-    this.statusDirty = true;
-    if (!this.statusWriting) void this.flushStatus();
+    this.statusWriter.request();
   }
 
-  private async flushStatus(): Promise<void> {
-    if (this.statusWriting) {
-      while (this.statusWriting) await new Promise((resolve) => setTimeout(resolve, 20));
-      if (!this.statusDirty) return;
+  private flushStatus(): Promise<void> {
+    return this.statusWriter.flush();
+  }
+
+  private async patchStatus(): Promise<void> {
+    const status = buildPodStatus({
+      pod: this.pod,
+      container: this.container,
+      phase: this.phase,
+      phaseReason: this.phaseReason,
+      podIP: this.address?.ip,
+      hostIP: this.deps.config.network.hostIP,
+      startTime: this.startTime,
+      state: this.state,
+      lastTerminated: this.lastTerminated,
+      restartCount: this.restartCount,
+      ready: this.ready,
+      started: this.started && this.state.kind === 'running',
+      conditionSince: this.conditionSince,
+    });
+    await this.deps.api.patchStatus(this.pod, status);
+  }
+
+  private onStatusWriteFailure(error: unknown): WriteFailure {
+    if (isNotFound(error)) {
+      if (!this.finished) void this.kill();
+      return 'stop';
     }
-    this.statusWriting = true;
-    try {
-      while (this.statusDirty) {
-        this.statusDirty = false;
-        const status = buildPodStatus({
-          pod: this.pod,
-          container: this.container,
-          phase: this.phase,
-          phaseReason: this.phaseReason,
-          podIP: this.address?.ip,
-          hostIP: this.deps.config.network.hostIP,
-          startTime: this.startTime,
-          state: this.state,
-          lastTerminated: this.lastTerminated,
-          restartCount: this.restartCount,
-          ready: this.ready,
-          started: this.started && this.state.kind === 'running',
-          conditionSince: this.conditionSince,
-        });
-        try {
-          await this.deps.api.patchStatus(this.pod, status);
-        } catch (error) {
-          if (isNotFound(error)) {
-            if (!this.finished) void this.kill();
-            return;
-          }
-          this.deps.log(`${this.label}: status update failed (will retry): ${String(error)}`);
-          this.statusDirty = true;
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
-      }
-    } finally {
-      this.statusWriting = false;
-    }
+    const code = (error as { code?: number }).code;
+    this.deps.log(`${this.label}: status update failed (${code ?? 'no response'}): ${String(error)}`);
+    // Conflicts, throttling, server errors and lost connections pass; other 4xx would repeat.
+    return code === undefined || code === 409 || code === 429 || code >= 500 ? 'retry' : 'drop';
   }
 }
 
