@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -226,6 +228,46 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
       assert.equal(pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 0);
       const output = readFileSync(testbed.podLogPath(namespace, pod!.metadata!.name!, 'fn'), 'utf8');
       assert.match(output, /"answer":42/);
+    });
+  });
+
+  it('lets a Job pod call back to a server on the host address (the REMOTE execution path)', async () => {
+    await withLogs(async () => {
+      const received: { url: string; body: string }[] = [];
+      const server = createServer((req, res) => {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        req.on('end', () => {
+          received.push({ url: req.url ?? '', body });
+          res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, testbed.network.hostIP, resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        await batch.createNamespacedJob({
+          namespace,
+          body: oneShotJob('oneshot-callback', {
+            EXECUTION_MODE: 'STDIO',
+            WATCHDOG_CMD: 'cat',
+            EXECUTION_ID: 'exec-1',
+            CALLBACK_URL: `http://${testbed.network.hostIP}:${port}/v1/internal/executions`,
+            INVOCATION_PAYLOAD: JSON.stringify({ input: 'called back' }),
+          }),
+        });
+        await waitFor('the completion callback', async () => received.length > 0, {
+          timeoutMs: waitMs,
+          intervalMs: 200,
+        });
+        assert.equal(received[0]?.url, '/v1/internal/executions/exec-1:complete');
+        assert.match(received[0]?.body ?? '', /"success":true/);
+        assert.match(received[0]?.body ?? '', /called back/);
+      } finally {
+        server.close();
+      }
     });
   });
 
