@@ -15,14 +15,15 @@ export async function createPodBridge(): Promise<PodNetworkSpec> {
   mkdirSync(ownersDir, { recursive: true });
   for (let n = 1; n <= 250; n++) {
     const bridge = `nfk8s${n}`;
-    if (ownerAlive(n)) continue;
-    await destroyPodBridge(bridge);
+    // The owner file is the lock: whoever creates it exclusively owns slot n (a dead owner's is freed).
+    if (!claimSlot(n)) continue;
+    await removeBridgeDevices(bridge); // leftovers of a test bed that died
     try {
       await runCommand('ip', ['link', 'add', bridge, 'type', 'bridge']);
-    } catch {
-      continue; // taken by a concurrent test bed
+    } catch (error) {
+      rmSync(ownerPath(n), { force: true });
+      throw error;
     }
-    writeFileSync(ownerPath(n), String(process.pid));
     const prefix = `10.244.${n}`;
     try {
       await runCommand('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', bridge]);
@@ -43,9 +44,14 @@ export async function createPodBridge(): Promise<PodNetworkSpec> {
   throw new Error('no free nfk8s<n> bridge (1..250 all in use)');
 }
 
-/** Deletes the bridge and any pod namespace left on it (which deletes their veth pairs). Idempotent. */
+/** Deletes the bridge and any pod namespace left on it, and frees its slot. Idempotent. */
 export async function destroyPodBridge(bridge: string): Promise<void> {
-  const n = Number(bridge.replace('nfk8s', ''));
+  await removeBridgeDevices(bridge);
+  rmSync(ownerPath(Number(bridge.replace('nfk8s', ''))), { force: true });
+}
+
+/** Pod namespaces go first: deleting one deletes its veth pair. */
+async function removeBridgeDevices(bridge: string): Promise<void> {
   const namespaces = await runCommand('ip', ['netns', 'list']).catch(() => '');
   for (const line of namespaces.split('\n')) {
     const name = line.split(' ')[0] ?? '';
@@ -53,7 +59,20 @@ export async function destroyPodBridge(bridge: string): Promise<void> {
       await runCommand('ip', ['netns', 'del', name]).catch(() => undefined);
   }
   await runCommand('ip', ['link', 'del', bridge]).catch(() => undefined);
-  rmSync(ownerPath(n), { force: true });
+}
+
+function claimSlot(n: number): boolean {
+  const path = ownerPath(n);
+  if (existsSync(path)) {
+    if (ownerAlive(n)) return false;
+    rmSync(path, { force: true });
+  }
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    return false; // a concurrent test bed won the slot
+  }
 }
 
 function ownerPath(n: number): string {
