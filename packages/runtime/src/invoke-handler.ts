@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '@nanofaas/contracts';
 import { isFunctionError } from './function-error.js';
-import type { FunctionContext, FunctionRequest, Handler } from './handler.js';
+import type { FunctionRequest, Handler } from './handler.js';
+import { InvocationContext } from './invocation-context.js';
 import type { Logger } from './logger.js';
 import { type SerialisedOutput, serialiseOutput } from './serialise-output.js';
 import { type ErrorAnswer, errorAnswer } from './wire.js';
@@ -19,8 +20,12 @@ export interface Invocation {
 export interface InvokeOptions {
   readonly logger: Logger;
   readonly functionName?: string | undefined;
-  /** Aborts the handler's signal early, e.g. when the HTTP caller goes away. */
-  readonly cancel?: AbortSignal | undefined;
+  /**
+   * Lets the caller abort the handler's signal early (e.g. when the HTTP caller goes away): called
+   * with an abort function, returns the function that stops watching. Only asynchronous handlers
+   * are watched; a synchronous one has finished before anything could be cancelled.
+   */
+  readonly watchCancel?: ((abort: (reason: Error) => void) => () => void) | undefined;
   readonly clock?: () => number;
 }
 
@@ -37,6 +42,10 @@ type Settled =
  * Runs the handler until it settles or its deadline passes, and turns the result into wire bytes or
  * an error answer. A handler still running at the deadline is left to finish on its own (JavaScript
  * cannot stop it); its signal is aborted so it can stop early, and whatever it returns later is dropped.
+ *
+ * This is the hot path: the signal, the per-invocation logger and the deadline timer exist only when
+ * used — a synchronous handler gets no timer, and one that never reads `context.signal` no
+ * AbortController.
  */
 export async function invokeHandler(
   handler: Handler,
@@ -46,11 +55,14 @@ export async function invokeHandler(
   const clock = options.clock ?? Date.now;
   const started = clock();
   const deadline = started + invocation.timeoutMs;
-  const controller = new AbortController();
-  const logger = options.logger.child({ executionId: invocation.executionId, traceId: invocation.traceId });
-  const onCancel = () => controller.abort(options.cancel?.reason);
-  options.cancel?.addEventListener('abort', onCancel, { once: true });
-
+  const context = new InvocationContext(
+    options.logger,
+    invocation.executionId,
+    invocation.traceId,
+    deadline,
+    clock,
+    options.functionName,
+  );
   const request: FunctionRequest = {
     input: invocation.input,
     metadata: invocation.metadata,
@@ -60,39 +72,33 @@ export async function invokeHandler(
     deadline,
     attempt: invocation.attempt,
   };
-  const context: FunctionContext = {
-    logger,
-    signal: controller.signal,
-    remainingMs: () => Math.max(0, deadline - clock()),
-    functionName: options.functionName,
-  };
 
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<Settled>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout' }), invocation.timeoutMs);
-  });
   let settled: Settled;
   try {
-    settled = await Promise.race([runHandler(handler, request, context), timedOut]);
-  } finally {
-    clearTimeout(timer);
-    options.cancel?.removeEventListener('abort', onCancel);
+    const result = handler(request, context);
+    settled = isThenable(result)
+      ? await settleBeforeDeadline(result, invocation.timeoutMs, context, options.watchCancel)
+      : { kind: 'returned', value: result };
+  } catch (thrown) {
+    settled = { kind: 'threw', thrown };
   }
   const durationMs = clock() - started;
+  // A synchronous handler cannot be interrupted; its answer still counts as late past the deadline.
+  if (settled.kind !== 'timeout' && durationMs > invocation.timeoutMs) settled = { kind: 'timeout' };
 
   switch (settled.kind) {
     case 'returned': {
       const result = serialiseOutput(settled.value);
       if (result.ok) return { ok: true, output: result.output, durationMs };
-      logger.warn('invalid output', { code: result.answer.error.code, reason: result.answer.error.message });
+      context.logger.warn('invalid output', { reason: result.answer.error.message });
       return { ok: false, answer: result.answer, durationMs };
     }
     case 'threw':
-      return { ok: false, answer: describeFailure(settled.thrown, logger), durationMs };
+      return { ok: false, answer: describeFailure(settled.thrown, context.logger), durationMs };
     case 'timeout': {
       const message = `the function did not finish within its timeout of ${invocation.timeoutMs} ms`;
-      controller.abort(timeoutReason(message));
-      logger.warn('invocation timed out; the handler may still be running', {
+      context.abort(timeoutReason(message));
+      context.logger.warn('invocation timed out; the handler may still be running', {
         timeoutMs: invocation.timeoutMs,
       });
       return { ok: false, answer: errorAnswer('TIMEOUT', message), durationMs };
@@ -100,12 +106,37 @@ export async function invokeHandler(
   }
 }
 
-async function runHandler(handler: Handler, request: FunctionRequest, context: FunctionContext) {
+async function settleBeforeDeadline(
+  result: PromiseLike<unknown>,
+  timeoutMs: number,
+  context: InvocationContext,
+  watchCancel: InvokeOptions['watchCancel'],
+): Promise<Settled> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Settled>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+  });
+  const unwatch = watchCancel?.((reason) => context.abort(reason));
   try {
-    return { kind: 'returned', value: await handler(request, context) } satisfies Settled;
-  } catch (thrown) {
-    return { kind: 'threw', thrown } satisfies Settled;
+    return await Promise.race([
+      Promise.resolve(result).then(
+        (value): Settled => ({ kind: 'returned', value }),
+        (thrown: unknown): Settled => ({ kind: 'threw', thrown }),
+      ),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    unwatch?.();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** FunctionError → its own code; anything else → UNHANDLED_ERROR, message only (the stack is logged). */

@@ -84,17 +84,17 @@ export async function handleInvoke(
       timeoutMs: timing.timeoutMs,
       attempt: timing.attempt,
     };
-    const callerGone = new AbortController();
-    const onClose = () => {
-      if (!response.writableFinished) callerGone.abort(new Error('the caller closed the connection'));
-    };
-    response.once('close', onClose);
     const outcome = await invokeHandler(state.handler, invocation, {
       logger: state.logger,
       functionName: state.functionName,
-      cancel: callerGone.signal,
+      watchCancel: (abort) => {
+        const onClose = () => {
+          if (!response.writableFinished) abort(new Error('the caller closed the connection'));
+        };
+        response.once('close', onClose);
+        return () => response.off('close', onClose);
+      },
     });
-    response.off('close', onClose);
     reply(state, response, ids, outcome, outcome.durationMs);
   } catch (error) {
     state.logger.error('invoke failed inside the runtime', { ...ids, err: error });

@@ -1,0 +1,174 @@
+// Node runtime benchmark: echo handler through nanofaas-runtime vs a bare node:http echo server
+// (throughput, p50/p99 with wrk on loopback), and cold start (spawn → first 200 on /health).
+// Usage: bash bench/runtime/run.sh [--duration 10] [--rounds 3] [--connections 16] [--cold-runs 15]
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    'cold-runs': { type: 'string', default: '15' },
+  },
+});
+const duration = Number(values.duration);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const coldRuns = Number(values['cold-runs']);
+
+const targets = {
+  runtime: [here('../../packages/runtime/dist/cli.js'), here('./echo-handler.mjs')],
+  bare: [here('./bare-echo.mjs')],
+};
+
+function start(argv, port = 0) {
+  const child = spawn(process.execPath, argv, {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return child;
+}
+
+// LOG_LEVEL=warn hides the runtime's "listening" line; read the port from a short-lived info run instead.
+async function startServer(name) {
+  const child = spawn(process.execPath, targets[name], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr.on('data', (chunk) => {
+      text += chunk;
+      const line = text.split('\n').find((candidate) => candidate.includes('"listening"'));
+      if (line) resolve({ child, url: JSON.parse(line).url });
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited ${code}: ${text}`)));
+  });
+}
+
+function toMs(value, unit) {
+  const factor = { us: 0.001, ms: 1, s: 1000 }[unit];
+  return Number(value) * factor;
+}
+
+function wrk(url, seconds) {
+  const output = execFileSync(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', here('./post.lua'), `${url}/invoke`],
+    { encoding: 'utf8' },
+  );
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
+  const percentile = (p) => {
+    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output);
+    return match ? toMs(match[1], match[2]) : Number.NaN;
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? '0';
+  return { rps, p50Ms: percentile(50), p99Ms: percentile(99), non2xx: Number(errors) };
+}
+
+async function throughput() {
+  const results = { runtime: [], bare: [] };
+  for (let round = 0; round < rounds; round++) {
+    // Alternate the order so that background load hits both sides alike.
+    const order = round % 2 === 0 ? ['bare', 'runtime'] : ['runtime', 'bare'];
+    for (const name of order) {
+      const { child, url } = await startServer(name);
+      wrk(url, 2); // warm-up (JIT)
+      const result = wrk(url, duration);
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+      results[name].push(result);
+      console.error(
+        `round ${round + 1} ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+      );
+    }
+  }
+  return results;
+}
+
+function median(numbers) {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    import('node:net').then(({ createServer }) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
+    });
+  });
+}
+
+async function healthOk(port) {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health`);
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Spawn → first 200 on /health, polling every 2 ms. */
+async function coldStart(name) {
+  const times = [];
+  for (let run = 0; run < coldRuns; run++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = start(targets[name], port);
+    while (!(await healthOk(port))) await new Promise((resolve) => setTimeout(resolve, 2));
+    times.push(performance.now() - started);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+  }
+  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) };
+}
+
+await fetch('http://127.0.0.1:1').catch(() => {}); // load fetch before timing anything
+const loads = await throughput();
+const summary = (list) => ({
+  rps: median(list.map((r) => r.rps)),
+  p50Ms: median(list.map((r) => r.p50Ms)),
+  p99Ms: median(list.map((r) => r.p99Ms)),
+  non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
+});
+const runtime = summary(loads.runtime);
+const bare = summary(loads.bare);
+const cold = { runtime: await coldStart('runtime'), bare: await coldStart('bare') };
+
+const result = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  command: `bash bench/runtime/run.sh --duration ${duration} --rounds ${rounds} --connections ${connections} --cold-runs ${coldRuns}`,
+  load: `wrk -t1 -c${connections} -d${duration}s --latency, POST /invoke ${'{"input":{...}}'} (77 bytes), loopback`,
+  runtime,
+  bare,
+  ratio: runtime.rps / bare.rps,
+  coldStart: cold,
+  rounds: loads,
+};
+const file = here(`./results-${result.date.slice(0, 19).replaceAll(':', '')}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+
+const f = (n, digits = 2) => n.toFixed(digits);
+console.log(`
+| ${result.date.slice(0, 16)}Z | req/s | p50 | p99 |
+|---|---|---|---|
+| bare node:http echo | ${f(bare.rps, 0)} | ${f(bare.p50Ms)} ms | ${f(bare.p99Ms)} ms |
+| nanofaas-runtime echo | ${f(runtime.rps, 0)} | ${f(runtime.p50Ms)} ms | ${f(runtime.p99Ms)} ms |
+| ratio | **${f(result.ratio * 100, 1)} %** | | |
+
+Cold start, spawn → first 200 on /health (median of ${coldRuns}, min–max):
+nanofaas-runtime ${f(cold.runtime.medianMs, 1)} ms (${f(cold.runtime.minMs, 1)}–${f(cold.runtime.maxMs, 1)}),
+bare node:http ${f(cold.bare.medianMs, 1)} ms (${f(cold.bare.minMs, 1)}–${f(cold.bare.maxMs, 1)}).
+
+Machine: ${result.machine}. Command: ${result.command}. Raw figures: ${file}`);
