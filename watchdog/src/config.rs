@@ -51,6 +51,8 @@ pub struct Config {
     pub port: u16,
     pub runtime_port: u16,
     pub runtime_url: String,
+    /// RUNTIME_URL parsed once (it is used on every proxied request).
+    pub runtime_uri: hyper::Uri,
     pub health_url: String,
     pub input_file: PathBuf,
     pub output_file: PathBuf,
@@ -175,6 +177,10 @@ pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Confi
         host,
         port,
         runtime_port,
+        runtime_uri: runtime_url.parse().map_err(|e| ConfigError {
+            variable: "RUNTIME_URL",
+            problem: format!("{runtime_url:?} is not a URL: {e}"),
+        })?,
         runtime_url,
         health_url,
         input_file: PathBuf::from(get("INPUT_FILE").unwrap_or_else(|| "/tmp/input.json".into())),

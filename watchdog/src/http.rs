@@ -129,7 +129,7 @@ pub async fn forward(
 ) -> Result<RuntimeResponse, InvocationError> {
     let mut builder = Request::builder()
         .method(Method::POST)
-        .uri(&config.runtime_url)
+        .uri(config.runtime_uri.clone())
         .header(CONTENT_TYPE, "application/json")
         .header("x-execution-id", header_value(&invocation.execution_id))
         .header(

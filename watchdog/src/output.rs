@@ -16,17 +16,15 @@ pub async fn read_capped<R: AsyncRead + Unpin>(
     mut stream: R,
     max_bytes: usize,
 ) -> Result<Vec<u8>, OutputTooLarge> {
-    let mut output = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
+    let mut output = Vec::with_capacity(8 * 1024);
     loop {
-        match stream.read(&mut chunk).await {
+        if output.capacity() - output.len() < 4096 {
+            output.reserve(output.capacity());
+        }
+        match stream.read_buf(&mut output).await {
             Ok(0) | Err(_) => return Ok(output),
-            Ok(n) => {
-                if output.len() + n > max_bytes {
-                    return Err(OutputTooLarge);
-                }
-                output.extend_from_slice(&chunk[..n]);
-            }
+            Ok(_) if output.len() > max_bytes => return Err(OutputTooLarge),
+            Ok(_) => {}
         }
     }
 }

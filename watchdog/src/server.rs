@@ -46,6 +46,7 @@ pub struct WarmServer {
     draining: AtomicBool,
     inflight: AtomicUsize,
     sequence: AtomicU64,
+    pid: u32,
 }
 
 type HttpResponse = Response<Full<Bytes>>;
@@ -69,6 +70,7 @@ impl WarmServer {
             draining: AtomicBool::new(false),
             inflight: AtomicUsize::new(0),
             sequence: AtomicU64::new(0),
+            pid: std::process::id(),
         }
     }
 
@@ -271,7 +273,7 @@ impl WarmServer {
         let headers = request.headers();
         let execution_id = header(headers, "x-execution-id").unwrap_or_else(|| {
             let n = self.sequence.fetch_add(1, Ordering::Relaxed);
-            format!("wd-{}-{n}", std::process::id())
+            format!("wd-{}-{n}", self.pid)
         });
         let trace_id = header(headers, "x-trace-id");
         let mut timeout = self.config.timeout;
