@@ -28,6 +28,7 @@ import { ExecutionStore } from './store/execution-store.js';
 import { FunctionStore } from './store/function-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { openDatabase } from './store/open-database.js';
+import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { WriteBatcher } from './store/write-batcher.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
 
@@ -62,8 +63,14 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const logger = deps.logger ?? createLogger(config.log);
   const backend = deps.backend ?? createBackend(config);
 
-  const db = openDatabase(config.store, deps.cwd ?? process.cwd());
-  const writes = new WriteBatcher(db, (error) => logger.error({ err: error }, 'database write failed'));
+  const { db, file } = openDatabase(config.store, deps.cwd ?? process.cwd());
+  const checkpointer = file ? new WalCheckpointer(file, 1000) : undefined;
+  const writes = new WriteBatcher(
+    db,
+    (error) => logger.error({ err: error }, 'database write failed'),
+    config.store.synchronous,
+    (count) => checkpointer?.noteWrites(count),
+  );
   const executions = new ExecutionStore(db, writes, config.store.executionTtlMs);
   const idempotency = new IdempotencyStore(db, writes, config.store.idempotencyTtlMs);
   const functions = new FunctionStore(db);
@@ -220,6 +227,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
         cancelSweep?.();
         await backend.stop();
         writes.close();
+        await checkpointer?.stop();
+        if (file) db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
         server.closeAllConnections();
         await closed;

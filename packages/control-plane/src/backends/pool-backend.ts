@@ -6,7 +6,7 @@ import {
   isPlatformErrorCode,
   PlatformError,
 } from '@nanofaas/contracts';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { Backend, BackendContext, DeployedFunction, Dispatch, DispatchResult } from './backend.js';
 import { Semaphore } from './semaphore.js';
 
@@ -27,14 +27,14 @@ export class PoolBackend implements Backend {
   readonly kind = 'pool' as const;
   private readonly functions = new Map<string, PoolFunction>();
   private readonly pools = new Map<string, Pool>();
-  private readonly stopController = new AbortController();
+  /** undici loads with the first POOL function (its HTTP parser is a WebAssembly module, ~15 MB). */
+  private poolClass: typeof Pool | undefined;
   private stopping: Promise<void> | undefined;
 
   async start(_context: BackendContext): Promise<void> {}
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.stopController.abort(new PlatformError('SHUTTING_DOWN', 'the backend is stopping'));
       const pools = [...this.pools.values()];
       this.pools.clear();
       await Promise.all(pools.map((pool) => pool.destroy().catch(() => undefined)));
@@ -49,6 +49,7 @@ export class PoolBackend implements Backend {
         issues: [{ field: 'endpointUrl', rule: 'required', message: 'is required by the pool backend' }],
       });
     }
+    this.poolClass ??= (await import('undici')).Pool;
     const previous = this.functions.get(fn.spec.name);
     this.functions.set(fn.spec.name, {
       fn,
@@ -90,50 +91,46 @@ export class PoolBackend implements Backend {
     }
     const entry = this.functions.get(fn.spec.name);
     const url = entry?.fn === fn ? entry.url : new URL(endpoint);
-
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, dispatch.timeoutMs);
-    const abort = () => controller.abort();
-    dispatch.signal.addEventListener('abort', abort, { once: true });
-    this.stopController.signal.addEventListener('abort', abort, { once: true });
-    let slotTaken = false;
-    try {
-      if (dispatch.signal.aborted) controller.abort();
-      if (entry?.fn === fn) {
-        await entry.slots.acquire(controller.signal);
-        slotTaken = true;
+    const slots = entry?.fn === fn ? entry.slots : undefined;
+    const started = Date.now();
+    if (slots && !slots.tryAcquire()) {
+      // Slow path only: the scheduler already keeps in-flight work within the same bound.
+      const waited = AbortSignal.any([dispatch.signal, AbortSignal.timeout(dispatch.timeoutMs)]);
+      try {
+        await slots.acquire(waited);
+      } catch {
+        return failure(errorInfo('TIMEOUT', `no free connection slot within ${dispatch.timeoutMs} ms`));
       }
-      return await this.send(url, dispatch, controller.signal);
+    }
+    try {
+      const remainingMs = Math.max(1, dispatch.timeoutMs - (Date.now() - started));
+      return await this.send(url, dispatch, remainingMs);
     } catch (cause) {
-      if (timedOut) {
+      const code = (cause as { code?: unknown }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
         return failure(errorInfo('TIMEOUT', `no answer within ${dispatch.timeoutMs} ms`));
       }
-      if (controller.signal.aborted) {
+      if (dispatch.signal.aborted) {
         return failure(errorInfo('TIMEOUT', `the attempt was stopped: ${describe(dispatch.signal.reason)}`));
       }
+      if (this.stopping) return failure(errorInfo('SHUTTING_DOWN', 'the backend is stopping'));
       return failure(errorInfo('BACKEND_UNREACHABLE', `cannot reach ${url.origin}: ${describe(cause)}`));
     } finally {
-      clearTimeout(timer);
-      dispatch.signal.removeEventListener('abort', abort);
-      this.stopController.signal.removeEventListener('abort', abort);
-      if (slotTaken) entry!.slots.release();
+      slots?.release();
     }
   }
 
-  private poolFor(url: URL): Pool {
+  private async poolFor(url: URL): Promise<Pool> {
     let pool = this.pools.get(url.origin);
     if (!pool) {
-      pool = new Pool(url.origin, { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
+      this.poolClass ??= (await import('undici')).Pool;
+      pool = new this.poolClass(url.origin, { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
       this.pools.set(url.origin, pool);
     }
     return pool;
   }
 
-  private async send(url: URL, dispatch: Dispatch, signal: AbortSignal): Promise<DispatchResult> {
+  private async send(url: URL, dispatch: Dispatch, timeoutMs: number): Promise<DispatchResult> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [HeaderKeys.executionId]: dispatch.executionId,
@@ -142,12 +139,15 @@ export class PoolBackend implements Backend {
       [HeaderKeys.dispatchAttempt]: String(dispatch.attempt),
     };
     if (dispatch.traceparent) headers[HeaderKeys.traceparent] = dispatch.traceparent;
-    const response = await this.poolFor(url).request({
+    const pool = this.pools.get(url.origin) ?? (await this.poolFor(url));
+    const response = await pool.request({
       method: 'POST',
       path: url.pathname + url.search,
       headers,
       body: JSON.stringify(dispatch.request),
-      signal,
+      signal: dispatch.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
     const text = await response.body.text();
     const coldStart = response.headers[HeaderKeys.coldStart] === 'true';

@@ -10,6 +10,13 @@ export class Semaphore {
     return this.inUse;
   }
 
+  /** Takes a permit if one is free right now (and nobody waits ahead). */
+  tryAcquire(): boolean {
+    if (this.inUse >= this.permits || this.waiters.length > 0) return false;
+    this.inUse += 1;
+    return true;
+  }
+
   /** Resolves once a permit is held; rejects with the signal's reason if it aborts first. */
   acquire(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(signal.reason);

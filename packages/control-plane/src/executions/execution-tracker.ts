@@ -98,13 +98,10 @@ export class ExecutionTracker {
     }
     for (const waiter of execution.waiters ?? []) waiter(record);
     execution.waiters = undefined;
-    this.store.finish(record).then(
-      () => {
-        if (this.live.get(record.id) === execution) this.live.delete(record.id);
-        this.onFinished(record);
-      },
-      (error: unknown) => this.logger.error({ err: error, executionId: record.id }, 'cannot store execution'),
-    );
+    this.store.finish(record, () => {
+      if (this.live.get(record.id) === execution) this.live.delete(record.id);
+      this.onFinished(record);
+    });
     return true;
   }
 

@@ -88,11 +88,11 @@ export class ExecutionStore {
     this.writes.defer(() => this.requeueStatement.run(attempt, id));
   }
 
-  /** Records the final state; resolves once committed (the caller may then forget its copy). */
-  finish(record: ExecutionRecord): Promise<void> {
+  /** Records the final state in the next batch; `onCommitted` runs once it is committed. */
+  finish(record: ExecutionRecord, onCommitted: () => void): void {
     const row = this.toRow(record);
-    if (record.kind === 'sync') return this.writes.commit(() => this.insertStatement.run(row));
-    return this.writes.commit(() => this.finishStatement.run(row));
+    const statement = record.kind === 'sync' ? this.insertStatement : this.finishStatement;
+    this.writes.defer(() => statement.run(row), onCommitted);
   }
 
   markWebhookDelivered(id: string): void {

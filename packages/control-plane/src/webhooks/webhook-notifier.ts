@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { Headers } from '@nanofaas/contracts';
-import { request } from 'undici';
 import type { CancelTimer, Clock } from '../deps/clock.js';
 import type { ExecutionRecord } from '../executions/execution-record.js';
 import { toExecutionStatus } from '../executions/execution-record.js';
@@ -51,6 +50,8 @@ export class WebhookNotifier {
     const { logger, maxAttempts, clock } = this.options;
     let problem: string;
     try {
+      // Loaded on first use: most control planes never send a webhook.
+      const { request } = await import('undici');
       const response = await request(url, {
         method: 'POST',
         body,
