@@ -81,6 +81,11 @@ export class PodRunner {
       this.setWaiting('CreateContainerError', error instanceof Error ? error.message : String(error));
       return;
     }
+    if (this.finished) {
+      // Killed while the address was being set up: nothing else will release it.
+      await this.releaseAddress();
+      return;
+    }
     this.writeStatus();
     await this.runContainer();
   }
@@ -131,6 +136,7 @@ export class PodRunner {
       this.after(this.backoffMs(), () => void this.runContainer());
       return;
     }
+    if (this.terminating) return; // deleted while env was being resolved
     const launch = this.launch;
     const inNetwork = this.deps.addresses.wrap(this.address!, launch.command, launch.args);
     const wrapped = killWithParent(inNetwork.command, inNetwork.args);
