@@ -23,7 +23,7 @@ const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const children = [];
 
-function spawnUntil(argv, env, pattern, stream = 'stdout') {
+function spawnUntil(argv, env, pattern) {
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -79,7 +79,7 @@ describe('scheduling, admission and idempotency', () => {
     assert.equal((await running).status, 200);
     assert.equal((await queued).status, 200);
     const metrics = await t.request('GET', '/metrics');
-    assert.match(metrics.body, /nanofaas_rejected_total\{function="narrow",reason="QUEUE_FULL"\} 1/);
+    assert.match(metrics.body, /nanofaas_rate_limited_total\{function="narrow",reason="QUEUE_FULL"\} 1/);
   });
 
   it('answers 429 RATE_LIMITED from the per-function token bucket', async () => {

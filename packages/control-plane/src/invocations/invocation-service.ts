@@ -116,7 +116,7 @@ export class InvocationService {
         );
       }
     } catch (error) {
-      if (error instanceof RejectedError) metrics.rejected.inc({ function: name, reason: error.code });
+      if (error instanceof RejectedError) metrics.rateLimited.inc({ function: name, reason: error.code });
       throw error;
     }
 

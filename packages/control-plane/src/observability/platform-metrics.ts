@@ -25,8 +25,11 @@ export class PlatformMetrics {
   readonly coldStarts = this.registry.register(
     new Counter('nanofaas_cold_starts_total', 'Attempts that had to wait for an instance to start.'),
   );
-  readonly rejected = this.registry.register(
-    new Counter('nanofaas_rejected_total', 'Invocations refused by admission control, by reason (429).'),
+  readonly rateLimited = this.registry.register(
+    new Counter(
+      'nanofaas_rate_limited_total',
+      'Invocations refused with 429 by admission control, by function and reason (RATE_LIMITED, QUEUE_FULL).',
+    ),
   );
   readonly webhookFailures = this.registry.register(
     new Counter('nanofaas_webhook_failures_total', 'X-Callback-Url deliveries that were given up.'),
