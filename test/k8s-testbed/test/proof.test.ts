@@ -169,6 +169,18 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
         },
         { timeoutMs: waitMs, intervalMs: 500 },
       );
+      const deployment = await waitFor(
+        'the echo Deployment to report 2 available replicas',
+        async () => {
+          const current = await apps.readNamespacedDeployment({ name: 'echo', namespace });
+          return current.status?.availableReplicas === 2 ? current : undefined;
+        },
+        { timeoutMs: waitMs, intervalMs: 500 },
+      );
+      assert.ok(
+        deployment.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True'),
+        'the Deployment controller sees the agent’s Ready pods as available',
+      );
       const podIPs = (await podsOf('app=echo')).map((pod) => pod.status?.podIP).sort();
       assert.deepEqual([...addresses].sort(), podIPs, 'the endpoints are the pods’ own addresses');
 
