@@ -33,6 +33,8 @@ const agentVersion = 'v1.37.2-nanofaas-node-agent';
  */
 export class NodeAgent {
   private readonly runners = new Map<string, PodRunner>();
+  /** Pods this agent has finished with: late watch events about them must not start them again. */
+  private readonly finishedUids = new Set<string>();
   private leaseTimer: NodeJS.Timeout | undefined;
   private watchAbort: AbortController | undefined;
   private stopping = false;
@@ -191,6 +193,7 @@ export class NodeAgent {
     if (this.stopping || type === 'BOOKMARK' || type === 'ERROR') return;
     const uid = pod.metadata?.uid;
     if (!uid) return;
+    if (this.finishedUids.has(uid)) return;
     const runner = this.runners.get(uid);
     if (type === 'DELETED') {
       if (runner) void runner.kill();
@@ -222,7 +225,11 @@ export class NodeAgent {
       addresses: this.deps.addresses,
       api: this.deps.podApi,
       log: this.deps.log,
-      onGone: (goneUid) => this.runners.delete(goneUid),
+      onGone: (goneUid) => {
+        this.runners.delete(goneUid);
+        if (this.finishedUids.size > 10_000) this.finishedUids.clear();
+        this.finishedUids.add(goneUid);
+      },
     });
     this.runners.set(uid, created);
     created
