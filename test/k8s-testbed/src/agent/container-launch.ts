@@ -108,9 +108,9 @@ async function resolveEnv(
     const value = await resolveEnvVar(pod, variable, env, context);
     if (value !== undefined) env[variable.name] = value;
   }
-  // The bind host: pods share the node's network stack (or namespace), so each one must listen on
-  // its own address. The nanofaas watchdog and runtimes honour HOST.
-  env.HOST = context.podIP;
+  // The bind host, unless the container chose one: the nanofaas watchdog and runtimes honour HOST,
+  // and on the loopback network (pods share the host's stack) each pod must listen on its own address.
+  env.HOST ??= context.podIP;
   return env;
 }
 

@@ -120,7 +120,8 @@ export class PodRunner {
   private async runContainer(): Promise<void> {
     if (this.terminating) return;
     try {
-      this.launch ??= await resolveContainerLaunch(this.pod, this.container, {
+      // Re-resolved on every (re)start, as the kubelet does: a changed ConfigMap takes effect.
+      this.launch = await resolveContainerLaunch(this.pod, this.container, {
         podIP: this.address!.ip,
         hostIP: this.deps.config.network.hostIP,
         nodeName: this.deps.config.nodeName,
