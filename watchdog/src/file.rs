@@ -87,6 +87,7 @@ async fn run_with_files(
             argv: &config.command,
             env,
             stdin: false,
+            die_with_watchdog: false,
         })
         .map_err(|e| {
             InvocationError::new(

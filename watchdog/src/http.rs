@@ -38,6 +38,7 @@ pub fn spawn_runtime(
             argv: &config.command,
             env,
             stdin: false,
+            die_with_watchdog: true,
         })
         .map_err(|e| {
             InvocationError::new(

@@ -59,6 +59,10 @@ pub struct SpawnSpec<'a> {
     pub env: Vec<(&'static str, String)>,
     /// Pipe stdin (STDIO mode) or give the child /dev/null.
     pub stdin: bool,
+    /// SIGKILL the child if the watchdog itself dies (PR_SET_PDEATHSIG), for long-lived runtimes.
+    /// Not used per invocation: it needs fork instead of the cheaper posix_spawn, and short-lived
+    /// children are bounded by their timeout anyway.
+    pub die_with_watchdog: bool,
 }
 
 /// Environment variables of the watchdog that the function must not see: the callback secret and
@@ -135,6 +139,15 @@ impl Reaper {
         }
         for (name, value) in &spec.env {
             command.env(name, value);
+        }
+        if spec.die_with_watchdog {
+            // SAFETY: only prctl, which is async-signal-safe, runs between fork and exec.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+                    Ok(())
+                });
+            }
         }
 
         // Spawning under the waiters lock means the reaper cannot reap this pid before its

@@ -17,6 +17,7 @@ pub async fn invoke_stdio(
             argv: &config.command,
             env: invocation.child_env(config),
             stdin: true,
+            die_with_watchdog: false,
         })
         .map_err(|e| {
             InvocationError::new(

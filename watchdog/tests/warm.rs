@@ -534,3 +534,27 @@ fn sigterm_in_http_mode_finishes_the_request_then_stops_the_runtime() {
     assert_eq!(watchdog.wait_exit(), 0);
     assert_gone(runtime_pid);
 }
+
+#[test]
+fn http_runtime_does_not_outlive_a_killed_watchdog() {
+    let dir = TempDir::new("warm-sigkill");
+    let (command, runtime_port) = node_runtime(&dir);
+    let pid_file = dir.path("runtime.pid").display().to_string();
+    let mut watchdog = Watchdog::start(
+        &[
+            ("EXECUTION_MODE", "HTTP"),
+            ("WATCHDOG_CMD", &command),
+            ("RUNTIME_PORT", &runtime_port),
+            ("PID_FILE", &pid_file),
+        ],
+        &dir,
+    );
+    watchdog.wait_ready();
+    let runtime_pid: i32 = wait_for_file(std::path::Path::new(&pid_file))
+        .trim()
+        .parse()
+        .unwrap();
+    watchdog.signal(libc::SIGKILL);
+    watchdog.wait_exit();
+    assert_gone(runtime_pid);
+}
