@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { ExecutionMode, RuntimeMode } from '@nanofaas/contracts';
 import type { DispatchResult } from '../src/backends/backend.js';
@@ -251,6 +252,22 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     assert.equal(errorCode(result), 'RUN_LOST');
     assert.equal((result as { error: { retryable?: boolean } }).error.retryable, true);
     await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('on start, kills function processes a control plane that died (kill -9) left behind', async () => {
+    // A "control plane" that is gone, and a function process it started.
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    const orphanName = `orphan${process.pid}`;
+    const orphan = spawn('sleep', ['60'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH, FAAS_INSTANCE_ID: `${orphanName}-${dead.toString(36)}-1` },
+    });
+    orphan.unref();
+    assert.ok(await eventually(() => processesOf(orphanName).length === 1));
+    const other = await startLocalKit();
+    assert.ok(await eventually(() => processesOf(orphanName).length === 0), 'the orphan survived');
+    await other.cleanup();
   });
 
   it('stop SIGTERMs every watchdog and leaves no process behind', async () => {

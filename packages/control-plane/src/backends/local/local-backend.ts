@@ -20,6 +20,7 @@ import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
 import { LocalBackendMetrics } from './local-backend-metrics.js';
 import { createMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
 import { OneShotRunner } from './one-shot-runner.js';
+import { reapInstancesOfDeadControlPlanes } from './orphan-sweeper.js';
 import { createPortAllocator, type PortAllocator } from './port-allocator.js';
 import { createProcessLauncher, type ProcessLauncher } from './process-launcher.js';
 import { ReplicaPool, type ReplicaPoolDeps } from './replica-pool.js';
@@ -119,6 +120,9 @@ export class LocalBackend implements Backend {
     this.#log(
       `local backend: watchdog ${this.#config.watchdogPath}; resources.memory ${this.#memory.describe()}`,
     );
+    const reaped = reapInstancesOfDeadControlPlanes();
+    if (reaped > 0)
+      this.#log(`local backend: killed ${reaped} function processes left by a control plane that died`);
     this.#oneShot = new OneShotRunner({
       ...this.#sharedDeps(),
       nextInstanceId: (name) => this.#nextInstanceId(name),

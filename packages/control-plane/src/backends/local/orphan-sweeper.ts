@@ -64,3 +64,59 @@ function tryKill(target: number): void {
     // Already gone.
   }
 }
+
+/**
+ * Kills what a control plane that died without stopping (kill -9, a crash) left running: every
+ * process whose instance id names a control-plane pid that is no longer alive. Instance ids are
+ * `<function>-<control plane pid in base 36>-<sequence>` (LocalBackend), so instances of other
+ * control planes on this machine are left alone. Returns how many processes were killed.
+ */
+export function reapInstancesOfDeadControlPlanes(procRoot = '/proc'): number {
+  const prefix = Buffer.from(`${INSTANCE_MARKER}=`);
+  let killed = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot);
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`${procRoot}/${entry}/environ`);
+    } catch {
+      continue;
+    }
+    const start = environ.indexOf(prefix);
+    if (start < 0 || (start > 0 && environ[start - 1] !== 0)) continue;
+    const end = environ.indexOf(0, start);
+    const instanceId = environ.subarray(start + prefix.length, end < 0 ? undefined : end).toString('utf8');
+    const owner = ownerPidOf(instanceId);
+    if (owner === undefined || isAlive(owner)) continue;
+    const pid = Number(entry);
+    const group = processGroupOf(pid);
+    if (group !== undefined && group > 1 && group !== processGroupOf(process.pid)) tryKill(-group);
+    tryKill(pid);
+    killed++;
+  }
+  return killed;
+}
+
+/** The control-plane pid encoded in an instance id, or undefined for a foreign id. */
+export function ownerPidOf(instanceId: string): number | undefined {
+  const parts = instanceId.split('-');
+  const encoded = parts.at(-2);
+  if (parts.length < 3 || encoded === undefined || !/^[0-9a-z]+$/.test(encoded)) return undefined;
+  const pid = Number.parseInt(encoded, 36);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
