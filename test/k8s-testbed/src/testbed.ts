@@ -71,10 +71,24 @@ const defaultWatchdogPath = join(packageRoot, '..', '..', 'watchdog', 'dist', 'w
  */
 export async function startTestbed(options: TestbedOptions = {}): Promise<Testbed> {
   const progress = options.onProgress ?? ((line: string) => process.stderr.write(`[testbed] ${line}\n`));
+  const binaries = await ensureK8sBinaries({ onProgress: progress });
+  try {
+    return await startOnce(options, binaries, progress);
+  } catch (error) {
+    // A port found free can be taken by someone else before etcd or the API server binds it.
+    if (!(error instanceof Error) || !error.message.includes('address already in use')) throw error;
+    progress('a port was taken meanwhile; starting again on new ports');
+    return await startOnce(options, binaries, progress);
+  }
+}
+
+async function startOnce(
+  options: TestbedOptions,
+  binaries: K8sBinaries,
+  progress: (line: string) => void,
+): Promise<Testbed> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
   const nodeName = options.nodeName ?? 'nanofaas-node';
-  const binaries = await ensureK8sBinaries({ onProgress: progress });
-
   const dir = mkdtempSync(join(tmpdir(), 'nanofaas-k8s-'));
   const logsDir = join(dir, 'logs');
   mkdirSync(logsDir);
