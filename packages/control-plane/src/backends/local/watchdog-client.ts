@@ -1,5 +1,12 @@
 import { Agent, request } from 'node:http';
-import { ErrorCatalogue, type ErrorInfo, errorInfo, Headers, isPlatformErrorCode } from '@nanofaas/contracts';
+import {
+  ErrorCatalogue,
+  type ErrorInfo,
+  errorInfo,
+  HeaderKeys,
+  isPlatformErrorCode,
+} from '@nanofaas/contracts';
+import type { Pool } from 'undici';
 import type { Dispatch } from '../backend.js';
 
 export type InvokeOutcome =
@@ -11,14 +18,19 @@ export type InvokeOutcome =
       notDelivered?: boolean;
     };
 
-/** HTTP client of one warm watchdog on 127.0.0.1:<port> (keep-alive, one socket per in-flight call). */
+/** HTTP client of one warm watchdog on 127.0.0.1:<port> (keep-alive, one connection per in-flight call). */
 export class WatchdogClient {
   readonly #port: number;
-  readonly #agent: Agent;
+  readonly #origin: string;
+  readonly #maxConnections: number;
+  /** Health checks during start (node:http, one socket). */
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  #pool: Pool | undefined;
 
-  constructor(port: number, maxSockets: number) {
+  constructor(port: number, maxConnections: number) {
     this.#port = port;
-    this.#agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    this.#origin = `http://127.0.0.1:${port}`;
+    this.#maxConnections = maxConnections;
   }
 
   /** True when GET /health answers 200 within `timeoutMs`. */
@@ -45,66 +57,59 @@ export class WatchdogClient {
     });
   }
 
-  /** POST /invoke; never rejects. */
-  invoke(dispatch: Dispatch): Promise<InvokeOutcome> {
-    const body = Buffer.from(JSON.stringify(dispatch.request));
-    const headers: Record<string, string | number> = {
+  /** POST /invoke over a pooled keep-alive connection (undici); never rejects. */
+  async invoke(dispatch: Dispatch): Promise<InvokeOutcome> {
+    const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'content-length': body.length,
-      [Headers.executionId]: dispatch.executionId,
-      [Headers.traceId]: dispatch.traceId,
-      [Headers.timeoutMs]: Math.max(1, Math.floor(dispatch.timeoutMs)),
-      [Headers.dispatchAttempt]: dispatch.attempt,
+      [HeaderKeys.executionId]: dispatch.executionId,
+      [HeaderKeys.traceId]: dispatch.traceId,
+      [HeaderKeys.timeoutMs]: String(Math.max(1, Math.floor(dispatch.timeoutMs))),
+      [HeaderKeys.dispatchAttempt]: String(dispatch.attempt),
     };
-    if (dispatch.traceparent !== undefined) headers[Headers.traceparent] = dispatch.traceparent;
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (outcome: InvokeOutcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        dispatch.signal.removeEventListener('abort', onAbort);
-        resolve(outcome);
-      };
-      const req = request(
-        { host: '127.0.0.1', port: this.#port, path: '/invoke', method: 'POST', agent: this.#agent, headers },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.once('error', (error) => settle({ ok: false, error: unreachable(this.#port, error) }));
-          res.once('end', () => settle(interpretResponse(res.statusCode ?? 0, Buffer.concat(chunks))));
-        },
-      );
-      // The watchdog enforces the timeout itself (X-Timeout-Ms); this only guards against a
-      // watchdog that stopped answering.
-      const timer = setTimeout(() => {
-        req.destroy();
-        settle({
-          ok: false,
-          error: errorInfo('TIMEOUT', `no answer from the replica within ${dispatch.timeoutMs} ms`, {
-            origin: 'platform',
-          }),
-        });
-      }, dispatch.timeoutMs + 2_000);
-      const onAbort = () => {
-        req.destroy();
-        settle({ ok: false, error: cancelled(dispatch.signal) });
-      };
-      if (dispatch.signal.aborted) return onAbort();
-      dispatch.signal.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (error: NodeJS.ErrnoException) =>
-        settle({
-          ok: false,
-          error: unreachable(this.#port, error),
-          notDelivered: error.code === 'ECONNREFUSED',
-        }),
-      );
-      req.end(body);
+    if (dispatch.traceparent !== undefined) headers[HeaderKeys.traceparent] = dispatch.traceparent;
+    if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal) };
+    // The watchdog enforces the timeout itself (X-Timeout-Ms); these only guard against a
+    // watchdog that stopped answering.
+    const guardMs = dispatch.timeoutMs + 2_000;
+    try {
+      const pool = this.#pool ?? (await this.#createPool());
+      const { statusCode, body } = await pool.request({
+        origin: this.#origin,
+        path: '/invoke',
+        method: 'POST',
+        headers,
+        body: JSON.stringify(dispatch.request),
+        signal: dispatch.signal,
+        headersTimeout: guardMs,
+        bodyTimeout: guardMs,
+      });
+      return interpretResponse(statusCode, Buffer.from(await body.arrayBuffer()));
+    } catch (cause) {
+      if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal) };
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        const message = `no answer from the replica within ${dispatch.timeoutMs} ms`;
+        return { ok: false, error: errorInfo('TIMEOUT', message, { origin: 'platform' }) };
+      }
+      const error = errorInfo('BACKEND_UNREACHABLE', `replica at ${this.#origin} failed: ${describe(cause)}`);
+      return { ok: false, error, notDelivered: code === 'ECONNREFUSED' };
+    }
+  }
+
+  async #createPool(): Promise<Pool> {
+    // undici loads on first use: a control plane with no warm function never pays for it.
+    const { Pool } = await import('undici');
+    this.#pool ??= new Pool(this.#origin, {
+      connections: this.#maxConnections,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
     });
+    return this.#pool;
   }
 
   close(): void {
     this.#agent.destroy();
+    void this.#pool?.destroy().catch(() => undefined);
   }
 }
 
@@ -147,8 +152,10 @@ function completeErrorInfo(error: ErrorInfo): ErrorInfo {
   return { ...error, message, origin: error.origin ?? 'function' };
 }
 
-function unreachable(port: number, error: Error): ErrorInfo {
-  return errorInfo('BACKEND_UNREACHABLE', `replica on 127.0.0.1:${port} failed: ${error.message}`);
+function describe(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code !== undefined && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message;
 }
 
 export function cancelled(signal: AbortSignal): ErrorInfo {

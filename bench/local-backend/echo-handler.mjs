@@ -1,0 +1,4 @@
+// The benchmark's function: returns its input.
+import { defineFunction } from '@nanofaas/runtime';
+
+export default defineFunction(({ input }) => input);
