@@ -20,6 +20,12 @@ export interface TestbedOptions {
   nodeName?: string;
   /** Progress lines (binary build, start steps). Default: stderr. */
   onProgress?: (line: string) => void;
+  /**
+   * What images without a container command run: repository (no tag) → entrypoint argv, `*` for
+   * any other image. `nanofaas/watchdog` → the watchdog binary is built in; e.g.
+   * `{ '*': [watchdogPath] }` runs every function image as the watchdog, as its Dockerfile would.
+   */
+  imageEntrypoints?: Record<string, string[]>;
   /** Time allowed for each component to become ready. */
   readyTimeoutMs?: number;
 }
@@ -237,6 +243,7 @@ async function startOnce(
         NANOFAAS_POD_NETWORK: encodePodNetworkSpec(network),
         NANOFAAS_AGENT_STATE_DIR: join(dir, 'pods'),
         NANOFAAS_WATCHDOG_BIN: process.env.NANOFAAS_WATCHDOG_BIN ?? defaultWatchdogPath,
+        NANOFAAS_IMAGE_ENTRYPOINTS: JSON.stringify(options.imageEntrypoints ?? {}),
         // kube-apiserver skips verifying kubelet certificates without --kubelet-certificate-authority.
         NANOFAAS_KUBELET_TLS_CERT: caPath,
         NANOFAAS_KUBELET_TLS_KEY: join(dir, 'pki', 'apiserver.key'),

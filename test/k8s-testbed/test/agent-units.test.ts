@@ -8,6 +8,7 @@ import {
   expandReferences,
   resolveContainerLaunch,
 } from '../src/agent/container-launch.js';
+import { parseImageEntrypoints } from '../src/agent/image-entrypoints.js';
 import { buildPodStatus } from '../src/agent/pod-status.js';
 import { decodePodNetworkSpec } from '../src/pod-network.js';
 
@@ -20,7 +21,10 @@ const context = {
   podIP: '10.244.1.5',
   hostIP: '10.244.1.1',
   nodeName: 'node-a',
-  watchdogPath: '/opt/watchdog',
+  imageEntrypoints: {
+    'nanofaas/watchdog': ['/opt/watchdog'],
+    'acme/fn-python': ['/usr/bin/python3', '-m', 'fn'],
+  },
   readData: async (kind: 'ConfigMap' | 'Secret', _namespace: string, name: string) =>
     name === 'present' ? { KEY: `${kind}-value` } : undefined,
 };
@@ -30,6 +34,26 @@ describe('container launch', () => {
     const launch = await resolveContainerLaunch(pod, pod.spec!.containers[0]!, context);
     assert.equal(launch.command, '/opt/watchdog');
     assert.equal(launch.env.HOST, '10.244.1.5');
+  });
+
+  it('runs a mapped image entrypoint with the container args after it', async () => {
+    const container = {
+      name: 'c',
+      image: 'registry.local:5000/acme/fn-python@sha256:abc1',
+      args: ['--port', '8080'],
+    };
+    const launch = await resolveContainerLaunch(pod, container, context);
+    assert.equal(launch.command, '/usr/bin/python3');
+    assert.deepEqual(launch.args, ['-m', 'fn', '--port', '8080']);
+    const any = await resolveContainerLaunch(
+      pod,
+      { name: 'c', image: 'other:1' },
+      {
+        ...context,
+        imageEntrypoints: { '*': ['/opt/watchdog'] },
+      },
+    );
+    assert.equal(any.command, '/opt/watchdog');
   });
 
   it('refuses an unknown image without a command, naming the image', async () => {
@@ -124,5 +148,9 @@ describe('configuration', () => {
       /NANOFAAS_POD_NETWORK\.kind must be/,
     );
     assert.throws(() => decodePodNetworkSpec('{', 'NANOFAAS_POD_NETWORK'), /not valid JSON/);
+    assert.throws(
+      () => parseImageEntrypoints('{"acme/fn": []}', 'NANOFAAS_IMAGE_ENTRYPOINTS'),
+      /NANOFAAS_IMAGE_ENTRYPOINTS\["acme\/fn"\] must be a non-empty array/,
+    );
   });
 });

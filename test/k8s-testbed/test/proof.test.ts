@@ -24,6 +24,9 @@ import { waitFor } from '../src/wait-for.js';
 
 const namespace = 'proof';
 const echoRuntime = fileURLToPath(new URL('fixtures/echo-runtime.mjs', import.meta.url));
+const watchdogPath =
+  process.env.NANOFAAS_WATCHDOG_BIN ??
+  fileURLToPath(new URL('../../../watchdog/dist/watchdog', import.meta.url));
 const waitMs = 120_000;
 
 let testbed: Testbed;
@@ -44,11 +47,11 @@ async function withLogs(body: () => Promise<void>): Promise<void> {
   }
 }
 
-function watchdogContainer(env: Record<string, string>): V1Container {
+/** A container without a command: the agent runs the image's entrypoint, the watchdog (README). */
+function watchdogContainer(env: Record<string, string>, image = 'nanofaas/watchdog:latest'): V1Container {
   return {
     name: 'fn',
-    // No command: the agent runs the watchdog binary for nanofaas/watchdog images (README).
-    image: 'nanofaas/watchdog:latest',
+    image,
     env: Object.entries(env).map(([name, value]) => ({ name, value })),
   };
 }
@@ -96,7 +99,11 @@ function oneShotJob(name: string, env: Record<string, string>): V1Job {
 describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   before(async () => {
     const started = Date.now();
-    testbed = await startTestbed({ onProgress: (line) => console.log(`# ${line}`) });
+    testbed = await startTestbed({
+      onProgress: (line) => console.log(`# ${line}`),
+      // A function image "built FROM the watchdog": its entrypoint is the watchdog binary.
+      imageEntrypoints: { 'nanofaas-fn/echo': [watchdogPath] },
+    });
     console.log(`# test bed started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     await testbed.createNamespace(namespace);
     const kubeConfig = new KubeConfig();
@@ -132,12 +139,15 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
                 containers: [
                   {
                     // HTTP mode: each watchdog starts the runtime on 127.0.0.1:8081 of its own pod.
-                    ...watchdogContainer({
-                      WARM: 'true',
-                      PORT: '8080',
-                      EXECUTION_MODE: 'HTTP',
-                      WATCHDOG_CMD: `node '${echoRuntime}'`,
-                    }),
+                    ...watchdogContainer(
+                      {
+                        WARM: 'true',
+                        PORT: '8080',
+                        EXECUTION_MODE: 'HTTP',
+                        WATCHDOG_CMD: `node '${echoRuntime}'`,
+                      },
+                      'registry.example/nanofaas-fn/echo:1.0',
+                    ),
                     ports: [{ name: 'http', containerPort: 8080 }],
                     readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 1 },
                   },

@@ -1,4 +1,5 @@
 import { decodePodNetworkSpec, type PodNetworkSpec } from '../pod-network.js';
+import { type ImageEntrypoints, parseImageEntrypoints } from './image-entrypoints.js';
 
 export interface AgentConfig {
   kubeconfigPath: string;
@@ -9,8 +10,8 @@ export interface AgentConfig {
   /** TLS pair of the agent's kubelet endpoint (for `kubectl logs`). */
   kubeletCertPath: string;
   kubeletKeyPath: string;
-  /** The binary that images `nanofaas/watchdog:*` stand for. */
-  watchdogPath: string;
+  /** Image repository → entrypoint argv; `nanofaas/watchdog` → the watchdog binary is built in. */
+  imageEntrypoints: ImageEntrypoints;
   /** Lease renewal period; the node controller declares a node lost after ~40-50 s without one. */
   leaseRenewMs: number;
   /** Base of the restart back-off (kubelet: 10 s doubling to 5 min; shorter here for tests). */
@@ -30,7 +31,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Readonly<AgentConfig> {
     nodeName: env.NANOFAAS_NODE_NAME || 'nanofaas-node',
     network: decodePodNetworkSpec(env.NANOFAAS_POD_NETWORK, 'NANOFAAS_POD_NETWORK'),
     stateDir: required('NANOFAAS_AGENT_STATE_DIR'),
-    watchdogPath: required('NANOFAAS_WATCHDOG_BIN'),
+    imageEntrypoints: Object.freeze({
+      'nanofaas/watchdog': [required('NANOFAAS_WATCHDOG_BIN')],
+      ...parseImageEntrypoints(env.NANOFAAS_IMAGE_ENTRYPOINTS, 'NANOFAAS_IMAGE_ENTRYPOINTS'),
+    }),
     kubeletCertPath: required('NANOFAAS_KUBELET_TLS_CERT'),
     kubeletKeyPath: required('NANOFAAS_KUBELET_TLS_KEY'),
     leaseRenewMs: 10_000,

@@ -1,4 +1,5 @@
 import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import { findImageEntrypoint, type ImageEntrypoints } from './image-entrypoints.js';
 
 /** What the agent runs for a container: a local process, not an image. */
 export interface ContainerLaunch {
@@ -22,25 +23,14 @@ export interface LaunchContext {
   podIP: string;
   hostIP: string;
   nodeName: string;
-  watchdogPath: string;
+  /** What images without a container command run (see image-entrypoints.ts). */
+  imageEntrypoints: ImageEntrypoints;
   /** Reads a ConfigMap's or Secret's data (Secret values decoded); undefined when it does not exist. */
   readData(
     kind: 'ConfigMap' | 'Secret',
     namespace: string,
     name: string,
   ): Promise<Record<string, string> | undefined>;
-}
-
-/**
- * Images the agent knows how to "run" without a command: their entrypoint is a local binary.
- * Any registry prefix and tag match (`ghcr.io/acme/nanofaas/watchdog:1.2` too).
- */
-function imageEntrypoint(image: string | undefined, context: LaunchContext): string | undefined {
-  if (!image) return undefined;
-  const withoutTag = image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '');
-  if (withoutTag === 'nanofaas/watchdog' || withoutTag.endsWith('/nanofaas/watchdog'))
-    return context.watchdogPath;
-  return undefined;
 }
 
 export async function resolveContainerLaunch(
@@ -53,14 +43,16 @@ export async function resolveContainerLaunch(
   let command = first;
   let args = [...rest, ...(container.args ?? [])];
   if (command === undefined) {
-    command = imageEntrypoint(container.image, context);
-    args = [...(container.args ?? [])];
-    if (command === undefined) {
+    // No command: the image's entrypoint with the container's args (images have no CMD here).
+    const entrypoint = findImageEntrypoint(container.image, context.imageEntrypoints);
+    if (entrypoint === undefined) {
       throw new ContainerStartError(
         'CreateContainerError',
-        `the node agent runs commands, not images: image "${container.image}" has no known entrypoint; set the container's command`,
+        `the node agent runs commands, not images: image "${container.image}" has no known entrypoint; set the container's command or map the image (imageEntrypoints)`,
       );
     }
+    [command] = entrypoint as [string];
+    args = [...entrypoint.slice(1), ...(container.args ?? [])];
   }
   return {
     command: expandReferences(command, env),

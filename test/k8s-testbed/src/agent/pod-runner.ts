@@ -125,7 +125,7 @@ export class PodRunner {
         podIP: this.address!.ip,
         hostIP: this.deps.config.network.hostIP,
         nodeName: this.deps.config.nodeName,
-        watchdogPath: this.deps.config.watchdogPath,
+        imageEntrypoints: this.deps.config.imageEntrypoints,
         readData: (kind, namespace, name) => this.deps.api.readData(kind, namespace, name),
       });
     } catch (error) {
