@@ -5,7 +5,7 @@ use crate::config::{Config, ExecutionMode};
 use crate::log::LogContext;
 use crate::metrics::Metrics;
 use crate::oneshot::run_one_shot;
-use crate::process::Reaper;
+use crate::process::{resolve_program, Reaper};
 use crate::resolver::Resolver;
 use crate::server::WarmServer;
 use crate::supervisor::RuntimeSupervisor;
@@ -18,7 +18,8 @@ use tokio::sync::watch;
 /// Exit code when the watchdog itself cannot start (port in use, no signal handling...).
 const EXIT_STARTUP_FAILED: i32 = 4;
 
-pub async fn run(config: Config) -> i32 {
+pub async fn run(mut config: Config) -> i32 {
+    config.command[0] = resolve_program(&config.command[0], std::env::var("PATH").ok().as_deref());
     let config = Arc::new(config);
     let log = LogContext::new(&config.function_name, config.log_level);
     let reaper = match Reaper::start() {

@@ -268,11 +268,52 @@ fn kill_group(pgid: i32, signal: i32) {
     }
 }
 
+/// The absolute path of `program` found on `path` (a PATH value), when it has no `/` and an
+/// executable file of that name exists; else `program` unchanged. Done once at start-up so each
+/// spawn does not walk PATH with failing execve calls (and a missing command still fails, with a
+/// clear SPAWN_FAILED, at invocation time).
+pub fn resolve_program(program: &str, path: Option<&str>) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    if program.contains('/') {
+        return program.to_string();
+    }
+    for dir in path
+        .unwrap_or_default()
+        .split(':')
+        .filter(|d| !d.is_empty())
+    {
+        let candidate = std::path::Path::new(dir).join(program);
+        if let Ok(metadata) = std::fs::metadata(&candidate) {
+            if metadata.is_file() && metadata.permissions().mode() & 0o111 != 0 {
+                return candidate.display().to_string();
+            }
+        }
+    }
+    program.to_string()
+}
+
 /// Human-readable reason a command could not be started.
 pub fn describe_spawn_error(argv0: &str, error: &io::Error) -> String {
     match error.kind() {
         io::ErrorKind::NotFound => format!("command not found: {argv0:?}"),
         io::ErrorKind::PermissionDenied => format!("command is not executable: {argv0:?}"),
         _ => format!("cannot start {argv0:?}: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programs_are_resolved_on_path_once() {
+        let path = std::env::var("PATH").ok();
+        let cat = resolve_program("cat", path.as_deref());
+        assert!(cat.starts_with('/') && cat.ends_with("/cat"), "{cat}");
+        assert_eq!(resolve_program("./run.sh", path.as_deref()), "./run.sh");
+        assert_eq!(
+            resolve_program("no-such-program-xyz", path.as_deref()),
+            "no-such-program-xyz"
+        );
     }
 }
