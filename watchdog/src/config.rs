@@ -119,14 +119,16 @@ pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Confi
         Some(load_one_shot(&get)?)
     };
 
-    let host: IpAddr = match get("HOST") {
-        None => IpAddr::from([0, 0, 0, 0]),
-        Some(value) => value.trim().parse().map_err(|_| ConfigError {
-            variable: "HOST",
-            problem: format!("{value:?} is not an IP address"),
-        })?,
+    // HOST and PORT are the warm server's: a one-shot run listens on nothing, so it does not
+    // read them (a stray HOST=<hostname> in the environment must not break it).
+    let (host, port) = if warm {
+        (
+            parse_host(get("HOST"))?,
+            parse_port("PORT", get("PORT"), 8080, true)?,
+        )
+    } else {
+        (IpAddr::from([0, 0, 0, 0]), 8080)
     };
-    let port = parse_port("PORT", get("PORT"), 8080, true)?;
     let runtime_port = parse_port("RUNTIME_PORT", get("RUNTIME_PORT"), 8081, false)?;
     let runtime_url = match get("RUNTIME_URL") {
         None => format!("http://127.0.0.1:{runtime_port}/invoke"),
@@ -245,6 +247,20 @@ fn normalize_payload(raw: &str) -> Result<Vec<u8>, ConfigError> {
         other => Ok(serde_json::to_vec(&serde_json::json!({ "input": other }))
             .expect("serializing a JSON value cannot fail")),
     }
+}
+
+fn parse_host(value: Option<String>) -> Result<IpAddr, ConfigError> {
+    let Some(value) = value else {
+        return Ok(IpAddr::from([0, 0, 0, 0]));
+    };
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    value.parse().map_err(|_| ConfigError {
+        variable: "HOST",
+        problem: format!("{value:?} is not an IP address (the address the watchdog binds)"),
+    })
 }
 
 fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
@@ -440,6 +456,18 @@ mod tests {
             let err = load(&vars).unwrap_err();
             assert_eq!(err.variable, *variable, "{err}");
         }
+    }
+
+    #[test]
+    fn one_shot_runs_ignore_the_server_address() {
+        let config = load(&[
+            ("WATCHDOG_CMD", "cat"),
+            ("INVOCATION_PAYLOAD", "{}"),
+            ("HOST", "my-laptop"),
+            ("PORT", "http"),
+        ])
+        .unwrap();
+        assert!(!config.is_warm());
     }
 
     #[test]
