@@ -136,6 +136,7 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     const first = await call('POST', '/v1/functions/cp-cold:invoke', { input: 1 });
     assert.equal(first.status, 200, JSON.stringify(first.json));
     assert.equal(first.json.coldStart, true);
+    assert.equal(first.headers.get('x-cold-start'), 'true');
     const idle = await eventually(
       async () => (await call('GET', '/v1/functions/cp-cold')).json.status.state === 'scaled-to-zero',
     );
@@ -143,6 +144,9 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     const again = await call('POST', '/v1/functions/cp-cold:invoke', { input: 2 });
     assert.equal(again.status, 200);
     assert.equal(again.json.coldStart, true);
+    const warm = await call('POST', '/v1/functions/cp-cold:invoke', { input: 3 });
+    assert.equal(warm.json.coldStart, false);
+    assert.equal(warm.headers.get('x-cold-start'), null);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /nanofaas_local_cold_start_duration_seconds_count\{function="cp-cold"\} [1-9]/);
     await call('DELETE', '/v1/functions/cp-cold');

@@ -85,6 +85,8 @@ function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): voi
   };
   const body: InvocationResponse = { executionId: record.id, status: record.status };
   if (record.coldStart !== undefined) body.coldStart = record.coldStart;
+  // The backend started an instance for this request and it waited for it (DESIGN.md §3).
+  if (record.coldStart === true) headers[HeaderKeys.coldStart] = 'true';
   switch (record.status) {
     case 'success':
       body.output = record.output ?? null;
