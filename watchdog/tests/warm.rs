@@ -558,3 +558,42 @@ fn http_runtime_does_not_outlive_a_killed_watchdog() {
     watchdog.wait_exit();
     assert_gone(runtime_pid);
 }
+
+#[test]
+fn a_client_that_goes_away_cancels_the_invocation_and_its_process() {
+    use std::io::Write;
+    let dir = TempDir::new("warm-cancel");
+    let pid_file = dir.path("pid").display().to_string();
+    let script = dir.script(
+        "slow.sh",
+        &format!("#!/bin/sh\necho $$ > {pid_file}\nsleep 30\necho '{{}}'\n"),
+    );
+    let watchdog = Watchdog::start(
+        &[("EXECUTION_MODE", "STDIO"), ("WATCHDOG_CMD", &script)],
+        &dir,
+    );
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", watchdog.port)).unwrap();
+    let body = r#"{"input":1}"#;
+    write!(
+        stream,
+        "POST /invoke HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let pid: i32 = wait_for_file(std::path::Path::new(&pid_file))
+        .trim()
+        .parse()
+        .unwrap();
+    drop(stream);
+    assert_gone(pid);
+    // The in-flight slot is free again (MAX_INFLIGHT is 1 in STDIO mode).
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !watchdog
+        .get("/metrics")
+        .text()
+        .contains(r#"watchdog_inflight_invocations{function="function"} 0"#)
+    {
+        assert!(std::time::Instant::now() < deadline, "slot never released");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
