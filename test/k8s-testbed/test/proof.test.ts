@@ -315,6 +315,39 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
     });
   });
 
+  it('gives each pod its own /tmp', async () => {
+    await withLogs(async () => {
+      const names = ['tmp-a', 'tmp-b'];
+      for (const name of names) {
+        await core.createNamespacedPod({
+          namespace,
+          body: {
+            metadata: { name },
+            spec: {
+              restartPolicy: 'Never',
+              containers: [
+                {
+                  name: 'main',
+                  image: 'busybox',
+                  command: ['sh', '-c', 'echo "$HOSTNAME" > /tmp/who && sleep 1 && cat /tmp/who'],
+                },
+              ],
+            },
+          },
+        });
+      }
+      for (const name of names) {
+        await waitFor(
+          `${name} to succeed`,
+          async () => (await core.readNamespacedPod({ name, namespace })).status?.phase === 'Succeeded',
+          { timeoutMs: waitMs, intervalMs: 300 },
+        );
+        assert.equal(readFileSync(testbed.podLogPath(namespace, name, 'main'), 'utf8').trim(), name);
+      }
+      assert.equal(existsSync('/tmp/who'), false, 'nothing was written to the host /tmp');
+    });
+  });
+
   it('restarts a crashing container (restartPolicy Always) and counts the restarts', async () => {
     await withLogs(async () => {
       await core.createNamespacedPod({

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
@@ -10,6 +10,7 @@ import { ContainerProbes } from './container-probes.js';
 import type { PodAddress, PodAddresses } from './pod-addresses.js';
 import { isNotFound, type PodApi } from './pod-api.js';
 import { buildPodStatus, type ContainerState, type PodPhase } from './pod-status.js';
+import { withPrivateTmp } from './private-tmp.js';
 import { StatusWriter, type WriteFailure } from './status-writer.js';
 
 export interface PodRunnerDeps {
@@ -139,7 +140,12 @@ export class PodRunner {
     }
     if (this.terminating) return; // deleted while env was being resolved
     const launch = this.launch;
-    const inNetwork = this.deps.addresses.wrap(this.address!, launch.command, launch.args);
+    // The same isolation on each (re)start: pod network, private /tmp (bridge networks: the agent
+    // has the privileges), killed with the agent.
+    const isolated = this.address?.netns
+      ? withPrivateTmp(this.tmpDir(), launch.command, launch.args)
+      : { command: launch.command, args: launch.args };
+    const inNetwork = this.deps.addresses.wrap(this.address!, isolated.command, isolated.args);
     const wrapped = killWithParent(inNetwork.command, inNetwork.args);
     const logPath = join(this.dir, `${this.container.name}.log`);
     const output = openSync(logPath, 'a');
@@ -258,6 +264,13 @@ export class PodRunner {
     // keeps showing it).
     void this.releaseAddress();
     this.writeStatus();
+  }
+
+  private tmpDir(): string {
+    const dir = join(this.dir, 'tmp');
+    mkdirSync(dir, { recursive: true, mode: 0o1777 });
+    chmodSync(dir, 0o1777);
+    return dir;
   }
 
   private backoffMs(): number {
