@@ -7,11 +7,13 @@ interface Metric {
 }
 
 function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabel(value)}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
+  let text = '';
+  for (const key in labels) text += `${text ? ',' : ''}${key}="${escapeLabel(labels[key]!)}"`;
+  return text ? `{${text}}` : '';
 }
 
 function escapeLabel(value: string): string {
+  if (!/[\\\n"]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -68,7 +70,9 @@ export class Histogram implements Metric {
       entry = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, entry);
     }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) entry.counts[i]! += 1;
+    // Buckets are counted once here and made cumulative when rendered.
+    const index = this.buckets.findIndex((bound) => value <= bound);
+    if (index >= 0) entry.counts[index]! += 1;
     entry.sum += value;
     entry.count += 1;
   }
@@ -76,8 +80,10 @@ export class Histogram implements Metric {
   render(lines: string[]): void {
     lines.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`);
     for (const { labels, counts, sum, count } of this.series.values()) {
+      let cumulative = 0;
       this.buckets.forEach((bound, i) => {
-        lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${counts[i]}`);
+        cumulative += counts[i]!;
+        lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${cumulative}`);
       });
       lines.push(`${this.name}_bucket${labelText({ ...labels, le: '+Inf' })} ${count}`);
       lines.push(

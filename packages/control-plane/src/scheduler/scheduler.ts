@@ -82,6 +82,10 @@ export class Scheduler {
 
   /** Queues an execution; a sync one ends as `timeout` if its deadline passes first. */
   submit(execution: LiveExecution): void {
+    if (this.stopping) {
+      this.release(execution, errorInfo('SHUTTING_DOWN', 'the control plane is shutting down'));
+      return;
+    }
     const lane = this.lanes.get(execution.record.functionName);
     if (!lane) {
       const error = errorInfo(
@@ -256,6 +260,13 @@ export class Scheduler {
 
   private scheduleRetry(execution: LiveExecution, delayMs: number, error: ErrorInfo): void {
     const { record } = execution;
+    const lane = this.lanes.get(record.functionName);
+    if (!lane) {
+      // Deleted while this attempt ran: nothing will run it again.
+      const deleted = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" was deleted`);
+      this.deps.tracker.finish(execution, { status: 'error', error: deleted });
+      return;
+    }
     record.attempt += 1;
     record.status = 'queued';
     this.deps.store.markRequeued(record);
@@ -264,15 +275,12 @@ export class Scheduler {
       { executionId: record.id, traceId: record.traceId, attempt: record.attempt, code: error.code, delayMs },
       'retrying execution',
     );
-    const lane = this.lanes.get(record.functionName);
-    if (!lane) return;
     lane.retrying.add(execution);
     execution.cancelRetry = this.deps.clock.setTimer(() => {
       execution.cancelRetry = undefined;
-      const current = this.lanes.get(record.functionName);
       lane.retrying.delete(execution);
-      if (execution.settled || this.stopping) return;
-      if (!current) return;
+      const current = this.lanes.get(record.functionName);
+      if (execution.settled || this.stopping || !current) return;
       current.pushFront(execution);
       this.ready.add(current);
       this.pump();
