@@ -11,6 +11,7 @@ mod error;
 mod file;
 mod http;
 mod invocation;
+mod invocation_request;
 mod log;
 mod metrics;
 mod oneshot;

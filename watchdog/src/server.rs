@@ -3,29 +3,29 @@
 //! Routes: `POST /invoke`, `GET /health`, `GET /metrics`. The invoke pipeline, in order:
 //! readiness (503 NOT_READY) → admission against MAX_INFLIGHT (429 CONCURRENCY_LIMIT) →
 //! headers (400 VALIDATION_FAILED) → body size (413 PAYLOAD_TOO_LARGE) → body shape
-//! (400 VALIDATION_FAILED) → run by mode → response, metrics and one log line.
+//! (400 VALIDATION_FAILED; see invocation_request.rs) → run by mode → response, metrics, log.
 
 use crate::client::HttpClient;
 use crate::config::{Config, ExecutionMode};
 use crate::error::{ErrorCode, InvocationError, Origin};
 use crate::file::{invoke_file, FilePair};
 use crate::http::{forward, RuntimeResponse};
-use crate::invocation::{ForwardedHeaders, Invocation};
+use crate::invocation::Invocation;
+use crate::invocation_request::read_invocation;
 use crate::log::LogContext;
 use crate::metrics::{Metrics, Outcome};
 use crate::process::Reaper;
 use crate::stdio::invoke_stdio;
 use crate::supervisor::stopped;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -187,13 +187,18 @@ impl WarmServer {
                 .insert(RETRY_AFTER, HeaderValue::from_static("1"));
             return response;
         };
-        let invocation = match self.read_invocation(request, started).await {
-            Ok(invocation) => invocation,
-            Err(error) => {
-                self.metrics.record(Outcome::Rejected, None);
-                return error_response(&error, None);
-            }
+        let generate_id = || {
+            let n = self.sequence.fetch_add(1, Ordering::Relaxed);
+            format!("wd-{}-{n}", self.pid)
         };
+        let invocation =
+            match read_invocation(request, started, &self.config, &self.log, generate_id).await {
+                Ok(invocation) => invocation,
+                Err(error) => {
+                    self.metrics.record(Outcome::Rejected, None);
+                    return error_response(&error, None);
+                }
+            };
 
         let (response, outcome, code) = self.run(&invocation).await;
         let duration = started.elapsed();
@@ -264,68 +269,6 @@ impl WarmServer {
             .ok()
             .map(|_| InflightPermit(&self.inflight))
     }
-
-    async fn read_invocation(
-        &self,
-        request: Request<Incoming>,
-        started: Instant,
-    ) -> Result<Invocation, InvocationError> {
-        let headers = request.headers();
-        let execution_id = header(headers, "x-execution-id").unwrap_or_else(|| {
-            let n = self.sequence.fetch_add(1, Ordering::Relaxed);
-            format!("wd-{}-{n}", self.pid)
-        });
-        let trace_id = header(headers, "x-trace-id");
-        let mut timeout = self.config.timeout;
-        if let Some(value) = header(headers, "x-timeout-ms") {
-            match value.parse::<u64>() {
-                Ok(ms) if ms > 0 => timeout = timeout.min(Duration::from_millis(ms)),
-                _ => {
-                    return Err(InvocationError::validation(
-                        "headers.x-timeout-ms",
-                        "type",
-                        format!("header X-Timeout-Ms: {value:?} is not a positive integer"),
-                    ))
-                }
-            }
-        }
-        let forwarded = ForwardedHeaders {
-            traceparent: header(headers, "traceparent"),
-            dispatch_attempt: header(headers, "x-dispatch-attempt"),
-        };
-
-        let body = Limited::new(request.into_body(), self.config.max_body_bytes)
-            .collect()
-            .await
-            .map_err(|e| {
-                if e.is::<http_body_util::LengthLimitError>() {
-                    InvocationError::new(
-                        ErrorCode::PayloadTooLarge,
-                        format!(
-                            "request body exceeds MAX_BODY_BYTES ({} bytes)",
-                            self.config.max_body_bytes
-                        ),
-                    )
-                } else {
-                    InvocationError::new(
-                        ErrorCode::ValidationFailed,
-                        format!("cannot read request body: {e}"),
-                    )
-                }
-            })?
-            .to_bytes();
-        validate_invocation_request(&body)?;
-
-        Ok(Invocation {
-            log: self.log.for_invocation(&execution_id, trace_id.as_deref()),
-            execution_id,
-            trace_id,
-            payload: body,
-            timeout,
-            deadline: started + timeout,
-            forwarded,
-        })
-    }
 }
 
 struct InflightPermit<'a>(&'a AtomicUsize);
@@ -334,71 +277,6 @@ impl Drop for InflightPermit<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-/// The shape of an InvocationRequest, checked without building a JSON tree (the proxy path is
-/// hot); the body itself is passed on byte for byte.
-#[derive(serde::Deserialize)]
-struct InvocationShape<'a> {
-    #[serde(default, borrow, deserialize_with = "present")]
-    input: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    metadata: Option<&'a RawValue>,
-}
-
-/// A field that is present (even as `null`) is `Some`; only a missing field is `None`.
-fn present<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<&'de RawValue>, D::Error> {
-    serde::Deserialize::deserialize(deserializer).map(Some)
-}
-
-/// The body must be an InvocationRequest: a JSON object with `input` and an optional object
-/// `metadata`.
-fn validate_invocation_request(body: &[u8]) -> Result<(), InvocationError> {
-    const SHAPE: &str =
-        "the body must be an InvocationRequest {\"input\": ..., \"metadata\"?: {...}}";
-    let shape: InvocationShape = serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            InvocationError::validation("", "type", format!("{SHAPE} ({e})"))
-        }
-        _ => InvocationError::new(
-            ErrorCode::MalformedJson,
-            format!("the body is not valid JSON ({e}); {SHAPE}"),
-        ),
-    })?;
-    // serde also reads a struct from a JSON array; an InvocationRequest is only ever an object.
-    if body.trim_ascii_start().first() != Some(&b'{') {
-        return Err(InvocationError::validation(
-            "",
-            "type",
-            format!("{SHAPE}, not a JSON array"),
-        ));
-    }
-    if shape.input.is_none() {
-        return Err(InvocationError::validation(
-            "input",
-            "required",
-            format!("field \"input\" is required; {SHAPE}"),
-        ));
-    }
-    match shape.metadata.map(RawValue::get) {
-        None | Some("null") => Ok(()),
-        Some(raw) if raw.starts_with('{') => Ok(()),
-        Some(_) => Err(InvocationError::validation(
-            "metadata",
-            "type",
-            "field \"metadata\" must be an object",
-        )),
-    }
-}
-
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.trim().to_string())
-        .filter(|value| !value.is_empty())
 }
 
 fn json_response(status: StatusCode, body: Bytes) -> HttpResponse {
@@ -446,26 +324,4 @@ fn pass_through(runtime: RuntimeResponse) -> HttpResponse {
         }
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn invocation_requests_are_validated() {
-        assert!(validate_invocation_request(br#"{"input":null}"#).is_ok());
-        assert!(validate_invocation_request(br#"{"input":1,"metadata":{"a":1}}"#).is_ok());
-        for bad in [&b"[1]"[..], b"{}", b"{\"input\":1,\"metadata\":3}"] {
-            let err = validate_invocation_request(bad).unwrap_err();
-            assert_eq!(err.code(), "VALIDATION_FAILED");
-        }
-        let missing = validate_invocation_request(b"{}")
-            .unwrap_err()
-            .to_error_object();
-        assert_eq!(missing["issues"][0]["field"], "input");
-        assert_eq!(missing["origin"], "client");
-        let malformed = validate_invocation_request(b"{oops").unwrap_err();
-        assert_eq!(malformed.code(), "MALFORMED_JSON");
-    }
 }

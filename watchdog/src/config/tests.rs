@@ -1,0 +1,138 @@
+//! Unit tests of load_config.
+
+use super::*;
+use std::collections::HashMap;
+
+fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    load_config(&|name| map.get(name).cloned())
+}
+
+#[test]
+fn warm_defaults_follow_the_spec() {
+    let config = load(&[("WARM", "true"), ("WATCHDOG_CMD", "node server.js")]).unwrap();
+    assert!(config.is_warm());
+    assert_eq!(config.mode, ExecutionMode::Http);
+    assert_eq!(config.command, vec!["node", "server.js"]);
+    assert_eq!(config.timeout, Duration::from_millis(30_000));
+    assert_eq!(config.port, 8080);
+    assert_eq!(config.runtime_url, "http://127.0.0.1:8081/invoke");
+    assert_eq!(config.health_url, "http://127.0.0.1:8081/health");
+    assert_eq!(config.health_interval, Duration::from_millis(50));
+    assert_eq!(config.health_timeout, Duration::from_millis(10_000));
+    assert_eq!(config.kill_grace, Duration::from_millis(100));
+    assert_eq!(config.max_output_bytes, 6 * MIB);
+    assert_eq!(config.input_file, PathBuf::from("/tmp/input.json"));
+}
+
+#[test]
+fn stdio_defaults_to_one_in_flight() {
+    let config = load(&[
+        ("WARM", "true"),
+        ("WATCHDOG_CMD", "cat"),
+        ("EXECUTION_MODE", "stdio"),
+    ])
+    .unwrap();
+    assert_eq!(config.mode, ExecutionMode::Stdio);
+    assert_eq!(config.max_inflight, 1);
+}
+
+#[test]
+fn command_uses_shell_quoting_without_a_shell() {
+    let config = load(&[
+        ("WARM", "true"),
+        ("WATCHDOG_CMD", r#"python3 -c 'print("a b")' "two words""#),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.command,
+        vec!["python3", "-c", "print(\"a b\")", "two words"]
+    );
+}
+
+#[test]
+fn bad_values_name_the_variable() {
+    let base = [("WARM", "true"), ("WATCHDOG_CMD", "cat")];
+    let cases: &[(&str, &str)] = &[
+        ("TIMEOUT_MS", "soon"),
+        ("TIMEOUT_MS", "0"),
+        ("EXECUTION_MODE", "GRPC"),
+        ("PORT", "70000"),
+        ("RUNTIME_PORT", "0"),
+        ("MAX_INFLIGHT", "-1"),
+        ("WARM", "maybe"),
+        ("HOST", "example.com"),
+        ("RUNTIME_URL", "https://x/invoke"),
+        ("OUTPUT_FORMAT", "xml"),
+        ("LOG_LEVEL", "loud"),
+        ("WATCHDOG_CMD", "echo 'unclosed"),
+    ];
+    for (variable, value) in cases {
+        let mut vars = base.to_vec();
+        vars.retain(|(k, _)| k != variable);
+        vars.push((variable, value));
+        let err = load(&vars).unwrap_err();
+        assert_eq!(err.variable, *variable, "{err}");
+    }
+}
+
+#[test]
+fn one_shot_runs_ignore_the_server_address() {
+    let config = load(&[
+        ("WATCHDOG_CMD", "cat"),
+        ("INVOCATION_PAYLOAD", "{}"),
+        ("HOST", "my-laptop"),
+        ("PORT", "http"),
+    ])
+    .unwrap();
+    assert!(!config.is_warm());
+}
+
+#[test]
+fn missing_command_is_an_error() {
+    assert_eq!(
+        load(&[("WARM", "true")]).unwrap_err().variable,
+        "WATCHDOG_CMD"
+    );
+}
+
+#[test]
+fn one_shot_requires_a_payload_and_an_id_with_a_callback() {
+    let err = load(&[("WATCHDOG_CMD", "cat")]).unwrap_err();
+    assert_eq!(err.variable, "INVOCATION_PAYLOAD");
+    let err = load(&[
+        ("WATCHDOG_CMD", "cat"),
+        ("INVOCATION_PAYLOAD", "{\"input\":1}"),
+        ("CALLBACK_URL", "http://cp:8080/v1/internal/executions/"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.variable, "EXECUTION_ID");
+    let err = load(&[("WATCHDOG_CMD", "cat"), ("INVOCATION_PAYLOAD", "{oops")]).unwrap_err();
+    assert_eq!(err.variable, "INVOCATION_PAYLOAD");
+}
+
+#[test]
+fn payload_without_input_is_wrapped() {
+    let config = load(&[("WATCHDOG_CMD", "cat"), ("INVOCATION_PAYLOAD", "\"hello\"")]).unwrap();
+    let one_shot = config.one_shot.unwrap();
+    assert_eq!(one_shot.payload, br#"{"input":"hello"}"#.to_vec());
+    let config = load(&[
+        ("WATCHDOG_CMD", "cat"),
+        ("INVOCATION_PAYLOAD", r#" {"input":{"a":1},"metadata":{}} "#),
+        ("EXECUTION_ID", "e1"),
+        ("CALLBACK_URL", "http://cp:8080/v1/internal/executions/"),
+    ])
+    .unwrap();
+    let one_shot = config.one_shot.unwrap();
+    assert_eq!(
+        one_shot.payload,
+        br#"{"input":{"a":1},"metadata":{}}"#.to_vec()
+    );
+    assert_eq!(
+        one_shot.callback_url.as_deref(),
+        Some("http://cp:8080/v1/internal/executions")
+    );
+}
