@@ -3,7 +3,10 @@ import type { DeployedFunction, Dispatch, DispatchResult, LoadProbe } from '../b
 import { Autoscaler } from './autoscaler.js';
 import type { LaunchPlanResult } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
+import { describePool } from './pool-status.js';
 import { describeExit } from './process-launcher.js';
+import { RestartBackoff } from './restart-backoff.js';
+import { type Acquired, WaitQueue } from './wait-queue.js';
 import { ReplicaStartError, WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
 import { cancelled, type InvokeOutcome } from './watchdog-client.js';
 
@@ -15,15 +18,6 @@ export interface ReplicaPoolDeps extends WarmReplicaDeps {
   /** Unique id for a new replica, e.g. `word-stats-r3`. */
   nextInstanceId(functionName: string): string;
   log(message: string): void;
-}
-
-type Acquired =
-  | { readonly ok: true; readonly replica: WarmReplica; readonly coldStart: boolean }
-  | { readonly ok: false; readonly error: ErrorInfo };
-
-interface Waiter {
-  readonly arrivedAt: number;
-  settle(result: Acquired): void;
 }
 
 /**
@@ -38,16 +32,12 @@ export class ReplicaPool {
   #plan: LaunchPlanResult;
   readonly #deps: ReplicaPoolDeps;
   readonly #replicas = new Set<WarmReplica>();
-  #waiters: Waiter[] = [];
+  readonly #waiters: WaitQueue<WarmReplica>;
   #pinned: number | null = null;
   readonly #autoscaler: Autoscaler;
   #desired = 0;
   #lastActivityAt = Number.NEGATIVE_INFINITY;
-  #consecutiveFailures = 0;
-  #restartAt = 0;
-  #lastFailure: string | undefined;
-  /** Set after a crash loop; cleared when a replica becomes ready or the spec changes. */
-  #failure: ErrorInfo | undefined;
+  readonly #backoff: RestartBackoff;
   #cancelTick: (() => void) | undefined;
   #cancelRetry: (() => void) | undefined;
   #stopping: ErrorInfo | undefined;
@@ -57,6 +47,8 @@ export class ReplicaPool {
     this.#deps = deps;
     this.#plan = deps.planLaunch(fn);
     this.#autoscaler = new Autoscaler(deps.config);
+    this.#backoff = new RestartBackoff(fn.spec.name, deps.config);
+    this.#waiters = new WaitQueue(deps.clock);
   }
 
   get name(): string {
@@ -77,10 +69,7 @@ export class ReplicaPool {
     if (fn.revision === this.#fn.revision) return;
     this.#fn = fn;
     this.#plan = this.#deps.planLaunch(fn);
-    this.#failure = undefined;
-    this.#lastFailure = undefined;
-    this.#consecutiveFailures = 0;
-    this.#restartAt = 0;
+    this.#backoff.reset();
     this.#autoscaler.reset();
     this.#reconcile();
   }
@@ -96,7 +85,7 @@ export class ReplicaPool {
     for (let redispatch = 0; ; redispatch++) {
       const acquired = await this.#acquire(dispatch);
       if (!acquired.ok) return { ok: false, error: acquired.error, coldStart: false };
-      const { replica, coldStart } = acquired;
+      const { value: replica, coldStart } = acquired;
       let outcome: InvokeOutcome;
       try {
         outcome = await replica.client.invoke(dispatch);
@@ -114,36 +103,14 @@ export class ReplicaPool {
   }
 
   describe(): FunctionStatus {
-    const ready = this.#readyReplicas().length;
-    const base = { replicas: this.#desired, readyReplicas: ready, pinned: this.#pinned };
-    const extra = {
+    return describePool({
+      desired: this.#desired,
+      pinned: this.#pinned,
+      replicas: [...this.#replicas],
+      failure: this.#backoff.failure?.message ?? (this.#plan.ok ? undefined : this.#plan.error.message),
+      lastFailure: this.#backoff.lastFailure,
       coldStarts: this.#deps.metrics.coldStarts(this.name),
-      instances: [...this.#replicas].map((replica) => ({
-        id: replica.id,
-        pid: replica.pid,
-        state: replica.state,
-        revision: replica.revision,
-        inFlight: replica.inFlight,
-      })),
-    };
-    if (this.#failure !== undefined) {
-      return { state: 'failed', ...base, message: this.#failure.message, ...extra };
-    }
-    if (this.#plan.ok === false)
-      return { state: 'failed', ...base, message: this.#plan.error.message, ...extra };
-    if (this.#desired === 0 && this.#replicas.size === 0) {
-      const message =
-        this.#pinned === 0 ? 'pinned to 0 replicas' : 'scaled to zero; the next request starts one';
-      return { state: 'scaled-to-zero', ...base, message, ...extra };
-    }
-    if (ready === 0) {
-      const message = this.#lastFailure === undefined ? 'starting' : `restarting after: ${this.#lastFailure}`;
-      return { state: 'pending', ...base, message, ...extra };
-    }
-    if (ready < this.#desired && this.#lastFailure !== undefined) {
-      return { state: 'degraded', ...base, message: this.#lastFailure, ...extra };
-    }
-    return { state: 'ready', ...base, ...extra };
+    });
   }
 
   /**
@@ -160,42 +127,25 @@ export class ReplicaPool {
 
   // --- request routing
 
-  async #acquire(dispatch: Dispatch): Promise<Acquired> {
+  async #acquire(dispatch: Dispatch): Promise<Acquired<WarmReplica>> {
     if (this.#stopping !== undefined) return { ok: false, error: this.#stopping };
     this.#lastActivityAt = this.#deps.clock.now();
     const replica = this.#pick();
     if (replica !== undefined) {
       replica.inFlight++;
-      return { ok: true, replica, coldStart: this.#takeColdStart(replica, Number.POSITIVE_INFINITY) };
+      return { ok: true, value: replica, coldStart: this.#takeColdStart(replica, Number.POSITIVE_INFINITY) };
     }
     const blocked = this.#blockedReason();
     if (blocked !== undefined) return { ok: false, error: blocked };
     if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal) };
 
-    const acquired = new Promise<Acquired>((resolve) => {
-      const waiter: Waiter = {
-        arrivedAt: this.#deps.clock.now(),
-        settle: (result) => {
-          cancelTimer();
-          dispatch.signal.removeEventListener('abort', onAbort);
-          this.#waiters = this.#waiters.filter((other) => other !== waiter);
-          resolve(result);
-        },
-      };
-      const cancelTimer = this.#deps.clock.setTimer(() => {
-        waiter.settle({
-          ok: false,
-          error: errorInfo(
-            'TIMEOUT',
-            `no replica of "${this.name}" had room within ${dispatch.timeoutMs} ms (${this.describe().message ?? 'starting'})`,
-            { origin: 'platform' },
-          ),
-        });
-      }, dispatch.timeoutMs);
-      const onAbort = () => waiter.settle({ ok: false, error: cancelled(dispatch.signal) });
-      dispatch.signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    const acquired = this.#waiters.wait(dispatch, () =>
+      errorInfo(
+        'TIMEOUT',
+        `no replica of "${this.name}" had room within ${dispatch.timeoutMs} ms (${this.describe().message ?? 'starting'})`,
+        { origin: 'platform' },
+      ),
+    );
     this.#reconcile();
     return acquired;
   }
@@ -226,13 +176,12 @@ export class ReplicaPool {
   }
 
   #serveWaiters(): void {
-    while (this.#waiters.length > 0) {
+    this.#waiters.serve((arrivedAt) => {
       const replica = this.#pick();
-      const waiter = this.#waiters[0];
-      if (replica === undefined || waiter === undefined) return;
+      if (replica === undefined) return undefined;
       replica.inFlight++;
-      waiter.settle({ ok: true, replica, coldStart: this.#takeColdStart(replica, waiter.arrivedAt) });
-    }
+      return { value: replica, coldStart: this.#takeColdStart(replica, arrivedAt) };
+    });
   }
 
   /**
@@ -249,12 +198,11 @@ export class ReplicaPool {
   #blockedReason(): ErrorInfo | undefined {
     if (this.#pinned === 0) return pinnedToZero(this.name);
     if (this.#plan.ok === false) return this.#plan.error;
-    if (this.#failure !== undefined && this.#deps.clock.now() < this.#restartAt) return this.#failure;
-    return undefined;
+    return this.#backoff.blocking(this.#deps.clock.now());
   }
 
   #failWaiters(error: ErrorInfo): void {
-    for (const waiter of [...this.#waiters]) waiter.settle({ ok: false, error });
+    this.#waiters.failAll(error);
   }
 
   // --- scaling
@@ -300,10 +248,11 @@ export class ReplicaPool {
     if (this.#plan.ok === false) {
       this.#failWaiters(this.#plan.error);
     } else if (current.length < this.#desired) {
-      if (now >= this.#restartAt) {
+      const { restartAt } = this.#backoff;
+      if (now >= restartAt) {
         for (let i = current.length; i < this.#desired; i++) this.#startReplica();
       } else {
-        this.#scheduleRetry(this.#restartAt - now);
+        this.#scheduleRetry(restartAt - now);
       }
     } else if (current.length > this.#desired) {
       const surplus = [...current]
@@ -357,8 +306,7 @@ export class ReplicaPool {
     this.#replicas.add(replica);
     replica.start().then(
       () => this.#onReady(replica),
-      (error: unknown) =>
-        this.#onStartFailed(replica, error instanceof Error ? error.message : String(error)),
+      (error: unknown) => this.#onStartFailed(replica, error),
     );
   }
 
@@ -368,7 +316,7 @@ export class ReplicaPool {
       void this.#retire(replica, 0);
       return;
     }
-    this.#failure = undefined;
+    this.#backoff.recordReady();
     const waitedFor = replica.startedFromZero || this.#waiters.length > 0;
     if (waitedFor) this.#deps.metrics.observeColdStart(this.name, replica.readyAt - replica.startedAt);
     this.#serveWaiters();
@@ -381,8 +329,7 @@ export class ReplicaPool {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ReplicaStartError && error.code === 'SPAWN_FAILED') {
       // The command cannot start at all: say so now rather than let requests wait for it.
-      this.#failure = errorInfo('SPAWN_FAILED', `"${this.name}" cannot start: ${message}`);
-      this.#failWaiters(this.#failure);
+      this.#failWaiters(this.#backoff.recordSpawnFailure(message));
     } else if (replica.stopRequested) {
       return;
     }
@@ -397,8 +344,7 @@ export class ReplicaPool {
     const message = `replica ${replica.id} ${how}${replica.describeFailure()}`;
     this.#deps.log(`local backend: ${message}`);
     if (this.#deps.clock.now() - replica.readyAt >= this.#deps.config.stableAfterMs) {
-      this.#consecutiveFailures = 0;
-      this.#lastFailure = message;
+      this.#backoff.recordLateExit(message);
       this.#reconcile();
     } else {
       this.#registerFailure(message);
@@ -407,18 +353,10 @@ export class ReplicaPool {
 
   /** Exponential backoff before the next start; a crash loop marks the function failed. */
   #registerFailure(message: string): void {
-    const { restartBackoffMs, restartBackoffMaxMs, crashLoopThreshold } = this.#deps.config;
-    this.#consecutiveFailures++;
-    this.#lastFailure = message;
-    const delay = Math.min(restartBackoffMs * 2 ** (this.#consecutiveFailures - 1), restartBackoffMaxMs);
-    this.#restartAt = this.#deps.clock.now() + delay;
-    if (this.#consecutiveFailures >= crashLoopThreshold && this.#failure?.code !== 'SPAWN_FAILED') {
-      this.#failure = errorInfo(
-        'FUNCTION_UNAVAILABLE',
-        `"${this.name}" is crash-looping (${this.#consecutiveFailures} failed starts in a row; next try in ${delay} ms); last: ${message}`,
-      );
-      this.#deps.log(`local backend: ${this.#failure.message}`);
-      this.#failWaiters(this.#failure);
+    const crashLoop = this.#backoff.recordFailure(message, this.#deps.clock.now());
+    if (crashLoop !== undefined) {
+      this.#deps.log(`local backend: ${crashLoop.message}`);
+      this.#failWaiters(crashLoop);
     }
     this.#reconcile();
   }

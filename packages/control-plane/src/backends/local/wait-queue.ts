@@ -1,0 +1,68 @@
+import type { ErrorInfo } from '@nanofaas/contracts';
+import type { Clock } from '../../deps/clock.js';
+import type { Dispatch } from '../backend.js';
+import { cancelled } from './watchdog-client.js';
+
+export type Acquired<T> =
+  | { readonly ok: true; readonly value: T; readonly coldStart: boolean }
+  | { readonly ok: false; readonly error: ErrorInfo };
+
+interface Waiter<T> {
+  readonly arrivedAt: number;
+  settle(result: Acquired<T>): void;
+}
+
+/**
+ * Requests waiting for a replica with room, first come first served. Each wait ends when a replica
+ * is handed out, when the dispatch's timeout passes, when its signal aborts, or when the pool fails
+ * every waiter (crash loop, delete, shutdown) — whichever comes first.
+ */
+export class WaitQueue<T> {
+  readonly #clock: Clock;
+  #waiters: Waiter<T>[] = [];
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  get length(): number {
+    return this.#waiters.length;
+  }
+
+  /** Waits for `serve` to hand out a value; `onTimeout` describes why none came in time. */
+  wait(dispatch: Dispatch, onTimeout: () => ErrorInfo): Promise<Acquired<T>> {
+    return new Promise<Acquired<T>>((resolve) => {
+      const waiter: Waiter<T> = {
+        arrivedAt: this.#clock.now(),
+        settle: (result) => {
+          cancelTimer();
+          dispatch.signal.removeEventListener('abort', onAbort);
+          this.#waiters = this.#waiters.filter((other) => other !== waiter);
+          resolve(result);
+        },
+      };
+      const cancelTimer = this.#clock.setTimer(
+        () => waiter.settle({ ok: false, error: onTimeout() }),
+        dispatch.timeoutMs,
+      );
+      const onAbort = () => waiter.settle({ ok: false, error: cancelled(dispatch.signal) });
+      dispatch.signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Hands values to waiters in arrival order for as long as `next` has one. */
+  serve(next: (arrivedAt: number) => { value: T; coldStart: boolean } | undefined): void {
+    for (;;) {
+      const waiter = this.#waiters[0];
+      if (waiter === undefined) return;
+      const handed = next(waiter.arrivedAt);
+      if (handed === undefined) return;
+      waiter.settle({ ok: true, ...handed });
+    }
+  }
+
+  failAll(error: ErrorInfo): void {
+    for (const waiter of [...this.#waiters]) waiter.settle({ ok: false, error });
+  }
+}
