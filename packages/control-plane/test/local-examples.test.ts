@@ -53,7 +53,7 @@ describe('example registration', () => {
       lines.every((line) => /skipped: .*not found/.test(line)),
       lines.join('\n'),
     );
-    if (first && first.requires.every((path) => existsSync(path)))
+    if (first?.requires.every((path) => existsSync(path)))
       assert.deepEqual(calls, ['register word-stats']);
   });
 
