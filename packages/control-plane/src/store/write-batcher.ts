@@ -32,7 +32,7 @@ export class WriteBatcher {
     private readonly onError: (error: unknown) => void,
     private readonly durableMode: DbSynchronousMode,
     private readonly onCommitted: (writes: number) => void = () => undefined,
-    private readonly deferMs = 5,
+    private readonly deferMs = 20,
   ) {
     db.pragma('synchronous = NORMAL');
   }
