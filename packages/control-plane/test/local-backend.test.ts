@@ -254,6 +254,33 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     await kit.backend.removeFunction(fn.spec.name);
   });
 
+  it('enforces resources.memory where a memory cgroup is writable', async (t) => {
+    if (!kit.backend.describeMemoryLimits().startsWith('cgroup')) {
+      t.skip(`memory limits: ${kit.backend.describeMemoryLimits()}`);
+      return;
+    }
+    const hog = kit.script(
+      'hog.sh',
+      `#!/bin/sh\ncat > /dev/null\nexec ${process.execPath} -e "const a = []; for (let i = 0; i < 20; i++) a.push(Buffer.alloc(10 * 1024 * 1024, 1)); console.log(JSON.stringify({ mb: a.length * 10 }))"\n`,
+    );
+    const limited = await kit.deploy({
+      runtimeCommand: hog,
+      runtimeMode: 'STDIO',
+      resources: { memory: '64Mi' },
+    });
+    const killed = await kit.backend.invoke(limited, kit.dispatch(limited, {}));
+    assert.equal(errorCode(killed), 'FUNCTION_FAILED');
+    assert.match((killed as { error: { message: string } }).error.message, /resources\.memory is 64Mi/);
+    const roomy = await kit.deploy({
+      runtimeCommand: hog,
+      runtimeMode: 'STDIO',
+      resources: { memory: '1Gi' },
+    });
+    assert.equal(output<{ mb: number }>(await kit.backend.invoke(roomy, kit.dispatch(roomy, {}))).mb, 200);
+    await kit.backend.removeFunction(limited.spec.name);
+    await kit.backend.removeFunction(roomy.spec.name);
+  });
+
   it('on start, kills function processes a control plane that died (kill -9) left behind', async () => {
     // A "control plane" that is gone, and a function process it started.
     const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;

@@ -180,7 +180,7 @@ export class LocalBackend implements Backend {
       const entry = this.#functions.get(fn.spec.name);
       const plan = entry?.plan ?? planLaunch(fn.spec, this.#config, this.#envSource);
       if (!plan.ok) return { ok: false, error: plan.error, coldStart: false };
-      return this.#oneShot.run(fn, plan.plan, dispatch);
+      return explainMemoryKill(fn, await this.#oneShot.run(fn, plan.plan, dispatch));
     }
     const pool = this.#pools.get(fn.spec.name);
     if (pool === undefined) {
@@ -190,7 +190,7 @@ export class LocalBackend implements Backend {
         coldStart: false,
       };
     }
-    return pool.invoke(dispatch);
+    return explainMemoryKill(fn, await pool.invoke(dispatch));
   }
 
   describeFunction(name: string): FunctionStatus | undefined {
@@ -265,4 +265,13 @@ export class LocalBackend implements Backend {
     this.#instanceSequence++;
     return `${functionName}-${process.pid.toString(36)}-${this.#instanceSequence}`;
   }
+}
+
+/** A function killed by SIGKILL under a memory limit was most likely killed for exceeding it: say so. */
+function explainMemoryKill(fn: DeployedFunction, result: DispatchResult): DispatchResult {
+  const memory = fn.spec.resources?.memory;
+  if (result.ok || memory === undefined || result.error.code !== 'FUNCTION_FAILED') return result;
+  if (!/SIGKILL|signal 9/.test(result.error.message)) return result;
+  const message = `${result.error.message} (resources.memory is ${memory}: the kernel kills a function that uses more)`;
+  return { ...result, error: { ...result.error, message } };
 }
