@@ -53,8 +53,7 @@ describe('example registration', () => {
       lines.every((line) => /skipped: .*not found/.test(line)),
       lines.join('\n'),
     );
-    if (first?.requires.every((path) => existsSync(path)))
-      assert.deepEqual(calls, ['register word-stats']);
+    if (first?.requires.every((path) => existsSync(path))) assert.deepEqual(calls, ['register word-stats']);
   });
 
   it('keeps an example registered by an earlier run, and updates it when its command changed', async () => {
