@@ -1,7 +1,8 @@
 // Local backend benchmark: (1) cold start of a Node function — register → first successful
 // invoke, and the first response of a function scaled to zero — p50/p95 over --runs runs; (2) sync
 // invoke throughput through control plane → warm watchdog → Node runtime vs the same runtime called
-// directly, wrk with --connections connections, alternating order per round, medians.
+// directly (and vs the replica's watchdog called directly, to show where the time goes), wrk with
+// --connections connections, alternating order per round, medians.
 // Usage: bash bench/local-backend/run.sh [--runs 25] [--duration 10] [--rounds 3] [--connections 16] [--record]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,8 +177,10 @@ async function main() {
       scaling: { minReplicas: 1, maxReplicas: 1 },
     });
     await api(base, 'POST', '/v1/functions/echo:invoke', { input: 'warm' });
+    const [replica] = (await api(base, 'GET', '/v1/functions/echo')).status.instances;
     const targets = {
       direct: `${runtime.match[1]}/invoke`,
+      watchdog: `http://127.0.0.1:${replica.port}/invoke`,
       'control plane': `${base}/v1/functions/echo:invoke`,
     };
     for (const url of Object.values(targets)) wrk(url, 3); // warm-up (JIT, connections)
@@ -247,6 +250,7 @@ function renderReport(r) {
     '| target | req/s | p50 ms | p99 ms |',
     '|---|---|---|---|',
     row('Node runtime directly', r.throughput.direct),
+    row("the function's warm replica directly (watchdog → runtime)", r.throughput.watchdog),
     row('control plane (local backend) → watchdog → runtime', r.throughput['control plane']),
   ].join('\n');
 }

@@ -15,7 +15,7 @@ export interface PoolSnapshot {
 
 /**
  * `status` of GET /v1/functions/{name} for a DEPLOYMENT function: the FunctionStatus fields plus
- * `pinned`, `coldStarts` and every instance (pid, state, revision, in flight).
+ * `pinned`, `coldStarts` and every instance (pid, loopback port, state, revision, in flight).
  */
 export function describePool(snapshot: PoolSnapshot): FunctionStatus {
   const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
@@ -30,6 +30,7 @@ export function describePool(snapshot: PoolSnapshot): FunctionStatus {
       instances: snapshot.replicas.map((replica) => ({
         id: replica.id,
         pid: replica.pid,
+        port: replica.port,
         state: replica.state,
         revision: replica.revision,
         inFlight: replica.inFlight,

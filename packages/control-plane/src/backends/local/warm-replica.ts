@@ -82,6 +82,8 @@ export class WarmReplica {
   inFlight = 0;
   startedAt = 0;
   readyAt = 0;
+  /** The watchdog's loopback port (0 until started). */
+  port = 0;
   /** Started while the function had no ready replica: its first request is a cold start. */
   startedFromZero = false;
   servedFirst = false;
@@ -133,6 +135,7 @@ export class WarmReplica {
       scratchDir,
       healthTimeoutMs: config.readyTimeoutMs,
     });
+    this.port = port;
     this.#client = new WatchdogClient(port, spec.concurrency);
     this.#process = launchInstance(
       {
