@@ -2,7 +2,7 @@
 // (throughput, p50/p99 with wrk on loopback), and cold start (spawn → first 200 on /health).
 // Usage: bash bench/runtime/run.sh [--duration 10] [--rounds 3] [--connections 16] [--cold-runs 15]
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -56,6 +56,14 @@ function toMs(value, unit) {
   return Number(value) * factor;
 }
 
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/** CPU time (user + system) a process has used so far, in microseconds. */
+function cpuUs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1e6;
+}
+
 function wrk(url, seconds) {
   const output = execFileSync(
     'wrk',
@@ -68,7 +76,8 @@ function wrk(url, seconds) {
     return match ? toMs(match[1], match[2]) : Number.NaN;
   };
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? '0';
-  return { rps, p50Ms: percentile(50), p99Ms: percentile(99), non2xx: Number(errors) };
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1]);
+  return { rps, p50Ms: percentile(50), p99Ms: percentile(99), non2xx: Number(errors), requests };
 }
 
 async function throughput() {
@@ -79,12 +88,19 @@ async function throughput() {
     for (const name of order) {
       const { child, url } = await startServer(name);
       wrk(url, 2); // warm-up (JIT)
-      const result = wrk(url, duration);
+      const cpuBefore = cpuUs(child.pid);
+      const measured = wrk(url, duration);
+      // The server's own CPU time per request does not depend on what else the machine is running.
+      const result = {
+        ...measured,
+        serverCpuUsPerRequest: (cpuUs(child.pid) - cpuBefore) / measured.requests,
+      };
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('exit', resolve));
       results[name].push(result);
       console.error(
-        `round ${round + 1} ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+        `round ${round + 1} ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms} ms, ` +
+          `p99 ${result.p99Ms} ms, ${result.serverCpuUsPerRequest.toFixed(1)} µs CPU/request`,
       );
     }
   }
@@ -139,6 +155,7 @@ const summary = (list) => ({
   rps: median(list.map((r) => r.rps)),
   p50Ms: median(list.map((r) => r.p50Ms)),
   p99Ms: median(list.map((r) => r.p99Ms)),
+  serverCpuUsPerRequest: median(list.map((r) => r.serverCpuUsPerRequest)),
   non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
 });
 const runtime = summary(loads.runtime);
@@ -153,6 +170,7 @@ const result = {
   runtime,
   bare,
   ratio: runtime.rps / bare.rps,
+  cpuRatio: bare.serverCpuUsPerRequest / runtime.serverCpuUsPerRequest,
   coldStart: cold,
   rounds: loads,
 };
@@ -161,11 +179,11 @@ writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 
 const f = (n, digits = 2) => n.toFixed(digits);
 console.log(`
-| ${result.date.slice(0, 16)}Z | req/s | p50 | p99 |
-|---|---|---|---|
-| bare node:http echo | ${f(bare.rps, 0)} | ${f(bare.p50Ms)} ms | ${f(bare.p99Ms)} ms |
-| nanofaas-runtime echo | ${f(runtime.rps, 0)} | ${f(runtime.p50Ms)} ms | ${f(runtime.p99Ms)} ms |
-| ratio | **${f(result.ratio * 100, 1)} %** | | |
+| ${result.date.slice(0, 16)}Z | req/s | p50 | p99 | server CPU / request |
+|---|---|---|---|---|
+| bare node:http echo | ${f(bare.rps, 0)} | ${f(bare.p50Ms)} ms | ${f(bare.p99Ms)} ms | ${f(bare.serverCpuUsPerRequest, 1)} µs |
+| nanofaas-runtime echo | ${f(runtime.rps, 0)} | ${f(runtime.p50Ms)} ms | ${f(runtime.p99Ms)} ms | ${f(runtime.serverCpuUsPerRequest, 1)} µs |
+| runtime / bare | **${f(result.ratio * 100, 1)} %** | | | **${f(result.cpuRatio * 100, 1)} %** (bare CPU ÷ runtime CPU) |
 
 Cold start, spawn → first 200 on /health (median of ${coldRuns}, min–max):
 nanofaas-runtime ${f(cold.runtime.medianMs, 1)} ms (${f(cold.runtime.minMs, 1)}–${f(cold.runtime.maxMs, 1)}),

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-import { Console } from 'node:console';
 import { parseCliArgs, USAGE } from './cli-args.js';
 import { loadConfig } from './config.js';
 import { loadHandler } from './load-handler.js';
 import { createLogger, type Logger } from './logger.js';
-import { runOneShot } from './run-one-shot.js';
-import { runStdio } from './run-stdio.js';
-import { type RunningServer, startServer } from './server.js';
+import type { RunningServer } from './server.js';
+
+// Each mode's modules are imported only when that mode runs: less to load is a faster cold start.
 
 /** Wires the modes together; resolves to an exit code, or undefined while the server keeps running. */
 async function main(): Promise<number | undefined> {
@@ -24,16 +23,25 @@ async function main(): Promise<number | undefined> {
 
   if (args.stdio) {
     // stdout carries the output: whatever the function prints goes to stderr instead.
+    const { Console } = await import('node:console');
     globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
     const handler = await loadHandler(config.handlerPath);
+    const { runStdio } = await import('./run-stdio.js');
     return runStdio(handler, config, { stdin: process.stdin, stdout: process.stdout }, log);
   }
   const handler = await loadHandler(config.handlerPath);
   if (config.oneShot !== undefined && config.executionId !== undefined) {
+    const { runOneShot } = await import('./run-one-shot.js');
     return runOneShot(handler, { ...config, executionId: config.executionId, oneShot: config.oneShot }, log);
   }
+  const { startServer } = await import('./server.js');
   const server = await startServer(config, handler, { logger: log });
-  log.info('listening', { url: server.url, port: server.port, handler: config.handlerPath });
+  log.info('listening', {
+    url: server.url,
+    port: server.port,
+    handler: config.handlerPath,
+    initDurationMs: server.initDurationMs,
+  });
   stopOnSignals(server, log);
   return undefined;
 }

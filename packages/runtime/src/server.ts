@@ -24,6 +24,8 @@ export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** Process start → listening, as sent in X-Init-Duration-Ms. */
+  readonly initDurationMs: number;
   /**
    * Graceful stop: refuses new connections, answers /health with 503, lets in-flight invocations
    * finish (each is bounded by its deadline), then resolves. Idempotent.
@@ -73,6 +75,7 @@ export async function startServer(
     url: `http://${urlHost}:${address.port}`,
     host: address.address,
     port: address.port,
+    initDurationMs,
     close,
   });
 }
