@@ -140,18 +140,15 @@ export class PoolBackend implements Backend {
     };
     if (dispatch.traceparent) headers[HeaderKeys.traceparent] = dispatch.traceparent;
     const pool = this.pools.get(url.origin) ?? (await this.poolFor(url));
-    const response = await pool.request({
-      method: 'POST',
+    const answer = await exchange(pool, {
       path: url.pathname + url.search,
       headers,
       body: JSON.stringify(dispatch.request),
+      timeoutMs,
       signal: dispatch.signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
     });
-    const text = await response.body.text();
-    const coldStart = response.headers[HeaderKeys.coldStart] === 'true';
-    if (response.statusCode >= 200 && response.statusCode < 300) {
+    const { status, text, coldStart } = answer;
+    if (status >= 200 && status < 300) {
       if (text.length === 0) return { ok: true, output: null, coldStart };
       try {
         return { ok: true, output: JSON.parse(text), coldStart };
@@ -162,8 +159,76 @@ export class PoolBackend implements Backend {
         );
       }
     }
-    return failure(errorOfResponse(response.statusCode, text), coldStart);
+    return failure(errorOfResponse(status, text), coldStart);
   }
+}
+
+interface Exchange {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly coldStart: boolean;
+}
+
+/**
+ * One request/response over undici's dispatcher API: the answer is collected in memory without a
+ * body stream (the invoke path is hot; bodies are bounded by the function's own limits).
+ */
+function exchange(pool: Pool, request: Exchange): Promise<Answer> {
+  const { signal } = request;
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  return new Promise((resolve, reject) => {
+    let controller: { abort(reason: Error): void } | undefined;
+    const onAbort = () => controller?.abort(asError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let coldStart = false;
+    pool.dispatch(
+      {
+        method: 'POST',
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        headersTimeout: request.timeoutMs,
+        bodyTimeout: request.timeoutMs,
+      },
+      {
+        onRequestStart(dispatchController) {
+          controller = dispatchController;
+          if (signal.aborted) dispatchController.abort(asError(signal.reason));
+        },
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          status = statusCode;
+          coldStart = responseHeaders[HeaderKeys.coldStart] === 'true';
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          signal.removeEventListener('abort', onAbort);
+          const text =
+            chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          resolve({ status, text, coldStart });
+        },
+        onResponseError(_controller, error) {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      },
+    );
+  });
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason ?? 'aborted'));
 }
 
 /** The error a non-2xx answer carries, or one that says what the status means when it has none. */

@@ -6,10 +6,6 @@ export class Semaphore {
 
   constructor(private readonly permits: number) {}
 
-  get used(): number {
-    return this.inUse;
-  }
-
   /** Takes a permit if one is free right now (and nobody waits ahead). */
   tryAcquire(): boolean {
     if (this.inUse >= this.permits || this.waiters.length > 0) return false;

@@ -1,4 +1,4 @@
-import type { ErrorInfo, ExecutionState } from '@nanofaas/contracts';
+import type { ErrorInfo } from '@nanofaas/contracts';
 import type { Clock } from '../deps/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
@@ -28,10 +28,6 @@ export class ExecutionTracker {
 
   track(execution: LiveExecution): void {
     this.live.set(execution.record.id, execution);
-  }
-
-  liveExecution(id: string): LiveExecution | undefined {
-    return this.live.get(id);
   }
 
   get(id: string): ExecutionRecord | undefined {
@@ -103,15 +99,6 @@ export class ExecutionTracker {
       this.onFinished(record);
     });
     return true;
-  }
-
-  /** Live executions per state, for shutdown and tests. */
-  countLive(state?: ExecutionState): number {
-    let count = 0;
-    for (const execution of this.live.values()) {
-      if (!execution.settled && (state === undefined || execution.record.status === state)) count += 1;
-    }
-    return count;
   }
 
   /** Forgets a live execution without finishing it (it stays queued in the store for the next start). */

@@ -58,10 +58,6 @@ export class Scheduler {
     lane.retrying.clear();
   }
 
-  hasFunction(name: string): boolean {
-    return this.lanes.has(name);
-  }
-
   /** Whether the function's queue has room for one more (`queueSize`). */
   hasQueueRoom(name: string): boolean {
     const lane = this.lanes.get(name);
