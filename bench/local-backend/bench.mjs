@@ -6,7 +6,7 @@
 // Usage: bash bench/local-backend/run.sh [--runs 25] [--duration 10] [--rounds 3] [--connections 16] [--record]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -138,6 +138,7 @@ function summarise(samples) {
 }
 
 async function main() {
+  const loadBefore = loadavg().map((load) => load.toFixed(2)).join(' ');
   const dataDir = mkdtempSync(join(tmpdir(), 'nanofaas-bench-local-'));
   try {
     const controlPlane = await spawnUntil(
@@ -210,6 +211,7 @@ async function main() {
     const result = {
       date: new Date().toISOString(),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+      loadBefore,
       command: `bash bench/local-backend/run.sh --runs ${runs} --duration ${duration} --rounds ${rounds} --connections ${connections}`,
       registerToFirstSuccess: registerToFirst,
       scaleFromZero: fromZero,
@@ -237,7 +239,7 @@ function renderReport(r) {
   const cold = (name, s, target) =>
     `| ${name} | ≤ ${target} ms | p50 ${s.p50Ms.toFixed(0)} ms, p95 ${s.p95Ms.toFixed(0)} ms (max ${s.maxMs.toFixed(0)} ms, ${s.runs} runs) | ${check(s.p50Ms <= target)} |`;
   return [
-    `Run ${r.date} on ${r.machine}; \`${r.command}\`.`,
+    `Run ${r.date} on ${r.machine} (load average before: ${r.loadBefore}); \`${r.command}\`.`,
     '',
     '| goal | target | measured | |',
     '|---|---|---|---|',
