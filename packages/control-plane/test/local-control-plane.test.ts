@@ -234,3 +234,44 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     assert.deepEqual(processesOf('cp-stop'), []);
   });
 });
+
+describe('local commands and API keys', { timeout: 60_000 }, () => {
+  it('registering a local command takes the admin role; an invoke key may only invoke', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-keys-'));
+    const admin = 'admin-key-0123456789abcdef';
+    const invoker = 'invoke-key-0123456789abcdef';
+    const app = buildApp(
+      loadConfig(
+        {
+          NANOFAAS_BACKEND: 'local',
+          HOST: '127.0.0.1',
+          PORT: String(await freePort()),
+          NANOFAAS_DATA_DIR: ':memory:',
+          NANOFAAS_LOG_LEVEL: 'silent',
+          NANOFAAS_FUNCTIONS_ROOT: root,
+          NANOFAAS_API_KEYS: `${admin}:admin,${invoker}:invoke`,
+        },
+        root,
+      ),
+      { cwd: root },
+    );
+    await app.start();
+    try {
+      const post = (key: string, path: string, body: unknown) =>
+        fetch(`${app.url()}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify(body),
+        });
+      const spec = { name: 'keyed', runtimeCommand: 'cat', runtimeMode: 'STDIO' };
+      assert.equal((await post(invoker, '/v1/functions', spec)).status, 403);
+      assert.equal((await post(admin, '/v1/functions', spec)).status, 201);
+      const invoked = await post(invoker, '/v1/functions/keyed:invoke', { input: { ok: true } });
+      assert.equal(invoked.status, 200);
+      assert.deepEqual(((await invoked.json()) as { output: unknown }).output, { input: { ok: true } });
+    } finally {
+      await app.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
