@@ -173,6 +173,9 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     assert.equal(output<{ echo: string }>(await inFlight).echo, 'last');
     assert.deepEqual(processesOf(fn.spec.name), []);
     assert.equal(kit.backend.describeFunction(fn.spec.name), undefined);
+    // A late invoke (a retry racing the delete) does not bring the function back.
+    assert.equal(errorCode(await kit.backend.invoke(fn, kit.dispatch(fn, {}))), 'FUNCTION_DELETED');
+    assert.deepEqual(processesOf(fn.spec.name), []);
   });
 
   it('reports a command that does not exist at once and keeps the function visibly failed', async () => {

@@ -85,6 +85,8 @@ export class LocalBackend implements Backend {
   readonly #log: (message: string) => void;
   readonly #pools = new Map<string, ReplicaPool>();
   readonly #functions = new Map<string, { fn: DeployedFunction; plan: LaunchPlanResult }>();
+  /** Removed functions: a late invoke must not start them again (only ensureFunction does). */
+  readonly #removed = new Set<string>();
   #oneShot: OneShotRunner | undefined;
   #load: LoadProbe = { queuedCount: () => 0 };
   #instanceSequence = 0;
@@ -149,12 +151,14 @@ export class LocalBackend implements Backend {
       throw new PlatformError('VALIDATION_FAILED', `field "workdir": ${issue?.message}`, { issues });
     }
     if (this.#stopping !== undefined) return;
+    this.#removed.delete(fn.spec.name);
     this.#deploy(fn);
   }
 
   async removeFunction(name: string): Promise<void> {
     const drainMs = this.#functions.get(name)?.fn.spec.timeoutMs ?? this.#config.stopGraceMs;
     this.#functions.delete(name);
+    this.#removed.add(name);
     const pool = this.#pools.get(name);
     this.#pools.delete(name);
     const reason = errorInfo('FUNCTION_DELETED', `"${name}" was deleted`);
@@ -173,6 +177,13 @@ export class LocalBackend implements Backend {
           ? 'the local backend has not started'
           : 'the control plane is shutting down';
       return { ok: false, error: errorInfo('SHUTTING_DOWN', reason), coldStart: false };
+    }
+    if (this.#removed.has(fn.spec.name)) {
+      return {
+        ok: false,
+        error: errorInfo('FUNCTION_DELETED', `"${fn.spec.name}" was deleted`),
+        coldStart: false,
+      };
     }
     const known = this.#functions.get(fn.spec.name);
     if (known === undefined || known.fn.revision < fn.revision) this.#deploy(fn);
