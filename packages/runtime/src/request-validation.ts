@@ -7,18 +7,13 @@ export type ParsedRequest = { ok: true; request: InvocationRequest } | { ok: fal
 export function parseJsonBody(
   text: string,
 ): { ok: true; value: unknown } | { ok: false; answer: ErrorAnswer } {
-  if (text.trim().length === 0) {
-    return {
-      ok: false,
-      answer: errorAnswer(
-        'MALFORMED_JSON',
-        'the body is empty; expected an InvocationRequest {"input": ...}',
-      ),
-    };
-  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
+    if (text.trim().length === 0) {
+      const message = 'the body is empty; expected an InvocationRequest {"input": ...}';
+      return { ok: false, answer: errorAnswer('MALFORMED_JSON', message) };
+    }
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, answer: errorAnswer('MALFORMED_JSON', `the body is not valid JSON: ${reason}`) };
   }

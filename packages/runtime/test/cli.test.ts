@@ -3,6 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import { httpRequest, invoke } from './support/http-client.js';
 import { fixture, logLines, runCli, type SpawnedServer, spawnServer } from './support/spawn-runtime.js';
 
+/** Polls /metrics until an invocation is running (the handler has been called). */
+async function waitForInFlight(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const metrics = await httpRequest(`${url}/metrics`);
+    if (/^nanofaas_runtime_in_flight 1$/m.test(metrics.text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the invocation never started');
+}
+
 describe('nanofaas-runtime (spawned dist/cli.js)', () => {
   let runtime: SpawnedServer;
 
@@ -37,7 +47,7 @@ describe('nanofaas-runtime (spawned dist/cli.js)', () => {
     const draining = await spawnServer([fixture('behaviours.mjs')]);
     try {
       const inFlight = invoke(draining.url, { input: { action: 'sleep', ms: 400 } });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await waitForInFlight(draining.url);
       draining.child.kill('SIGTERM');
       const answer = await inFlight;
       assert.equal(answer.status, 200);

@@ -328,18 +328,27 @@ describe('HTTP runtime (in process)', () => {
 
 describe('HTTP runtime graceful stop', () => {
   it('finishes in-flight invocations, then refuses new connections', async () => {
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const server = await startServer(
       { port: 0, host: '127.0.0.1', maxBodyBytes: 1024, timeoutMs: 10_000, functionName: undefined },
-      behaviours,
+      async () => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { finished: true };
+      },
       { logger: createLogger({ sink: () => {} }) },
     );
-    const inFlight = invoke(server.url, { input: { action: 'sleep', ms: 300 } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const inFlight = invoke(server.url, { input: null });
+    await handlerStarted;
     const closed = server.close();
     assert.equal(server.close(), closed, 'close() is idempotent');
     const answer = await inFlight;
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.json(), { slept: 300 });
+    assert.deepEqual(answer.json(), { finished: true });
+    assert.equal(answer.headers['connection'], 'close');
     await closed;
     await assert.rejects(httpRequest(`${server.url}/health`), /ECONNREFUSED/);
   });
