@@ -72,7 +72,7 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     });
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        kit.backend.invoke(fn, kit.dispatch(fn, { echo: i, sleepMs: 700 })),
+        kit.backend.invoke(fn, kit.dispatch(fn, { echo: i, sleepMs: 1_200 })),
       ),
     );
     const outputs = results.map((result) => output<{ instance: string; inFlight: number }>(result));
@@ -120,7 +120,11 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     const victim = instances[0]?.pid;
     assert.ok(victim !== undefined);
     const pending = kit.backend.invoke(fn, kit.dispatch(fn, { echo: 'slow', sleepMs: 5_000 }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const inFlight = () =>
+      (kit.backend.describeFunction(fn.spec.name) as unknown as { instances: { inFlight: number }[] })
+        .instances[0]?.inFlight === 1;
+    assert.ok(await eventually(inFlight), 'the slow request never reached the replica');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let it reach the runtime
     process.kill(victim, 'SIGKILL');
     const failed = await pending;
     assert.equal(failed.ok, false);

@@ -152,9 +152,13 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     assert.equal(warm.status, 200);
     const victim = (await call('GET', '/v1/functions/cp-kill')).json.status.instances[0].pid as number;
     const pending = call('POST', '/v1/functions/cp-kill:invoke', {
-      input: { echo: 'survives', sleepMs: 1500 },
+      input: { echo: 'survives', sleepMs: 3000 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const reached = await eventually(
+      async () => (await call('GET', '/v1/functions/cp-kill')).json.status.instances[0]?.inFlight === 1,
+    );
+    assert.ok(reached, 'the slow request never reached the replica');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let it reach the runtime
     process.kill(victim, 'SIGKILL');
     const reply = await pending;
     assert.equal(reply.status, 200, JSON.stringify(reply.json));
