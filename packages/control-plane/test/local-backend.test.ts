@@ -194,6 +194,22 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     await kit.backend.removeFunction(fn.spec.name);
   });
 
+  it('refuses an env value no process can take (NUL), naming the variable, for both modes', async () => {
+    for (const executionMode of ['DEPLOYMENT', 'REMOTE'] as const) {
+      const fn = await kit.deploy({
+        runtimeCommand: stdioScript,
+        runtimeMode: 'STDIO',
+        executionMode,
+        env: { BAD: 'a\0b' },
+      });
+      assert.equal(kit.backend.describeFunction(fn.spec.name)?.state, 'failed');
+      const result = await kit.backend.invoke(fn, kit.dispatch(fn, {}));
+      assert.equal(errorCode(result), 'SPAWN_FAILED');
+      assert.match((result as { error: { message: string } }).error.message, /env\.BAD/);
+      await kit.backend.removeFunction(fn.spec.name);
+    }
+  });
+
   it('marks a runtime that keeps crashing as failed instead of letting requests hang', async () => {
     const crasher = kit.script('crash.sh', '#!/bin/sh\necho "cannot load handler" >&2\nexit 3\n');
     const fn = await kit.deploy({ runtimeCommand: crasher, timeoutMs: 60_000 });

@@ -33,6 +33,10 @@ export function planLaunch(
   }
   const workdir = resolveWorkdir(config.functionsRoot, spec.workdir);
   if (!workdir.ok) return spawnFailed(`workdir ${workdir.issue.message}`);
+  const nul = Object.entries(spec.env ?? {}).find(([, value]) => value.includes('\0'));
+  if (nul !== undefined)
+    return spawnFailed(`env.${nul[0]} contains a NUL character, which no process accepts`);
+  if (spec.runtimeCommand.includes('\0')) return spawnFailed('runtimeCommand contains a NUL character');
   const baseEnv = functionBaseEnvironment(spec, config.envPassthrough, envSource);
   const problem = explainUnrunnableCommand(spec.runtimeCommand, workdir.path, baseEnv['PATH']);
   if (problem !== undefined) return spawnFailed(problem);

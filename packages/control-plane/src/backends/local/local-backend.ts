@@ -171,6 +171,17 @@ export class LocalBackend implements Backend {
   }
 
   async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
+    try {
+      return await this.#invoke(fn, dispatch);
+    } catch (error) {
+      // invoke never rejects (Backend contract): an unexpected failure is a platform error.
+      const message = error instanceof Error ? error.message : String(error);
+      this.#log(`local backend: invoke of "${fn.spec.name}" failed unexpectedly: ${message}`);
+      return { ok: false, error: errorInfo('INTERNAL_ERROR', message), coldStart: false };
+    }
+  }
+
+  async #invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
     if (this.#stopping !== undefined || this.#oneShot === undefined) {
       const reason =
         this.#stopping === undefined

@@ -104,6 +104,7 @@ export class OneShotRunner {
       case 'callback': {
         // The run exits on its own after calling back; make sure it does.
         const timer = setTimeout(() => void process.stop(this.#deps.config.stopGraceMs), 5_000);
+        timer.unref();
         void process.exited.then(() => clearTimeout(timer));
         const body = settlement.body;
         if (body.success) return { ok: true, output: body.output ?? null, coldStart: true };
