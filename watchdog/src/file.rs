@@ -89,6 +89,7 @@ async fn run_with_files(
             stdin: false,
             die_with_watchdog: false,
         })
+        .await
         .map_err(|e| {
             InvocationError::new(
                 ErrorCode::SpawnFailed,

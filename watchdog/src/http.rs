@@ -24,7 +24,7 @@ pub struct RuntimeProcess {
 }
 
 /// Starts WATCHDOG_CMD as the HTTP runtime; its stdout and stderr become log lines.
-pub fn spawn_runtime(
+pub async fn spawn_runtime(
     config: &Config,
     reaper: &Arc<Reaper>,
     log: &LogContext,
@@ -40,6 +40,7 @@ pub fn spawn_runtime(
             stdin: false,
             die_with_watchdog: true,
         })
+        .await
         .map_err(|e| {
             InvocationError::new(
                 ErrorCode::SpawnFailed,
@@ -204,7 +205,7 @@ pub async fn invoke_http_once(
     invocation: &Invocation,
 ) -> Result<Output, InvocationError> {
     let env = invocation.child_env(config);
-    let mut runtime = spawn_runtime(config, reaper, &invocation.log, env)?;
+    let mut runtime = spawn_runtime(config, reaper, &invocation.log, env).await?;
     let result = async {
         wait_healthy(client, config, &mut runtime).await?;
         // TIMEOUT_MS is the function's own time: it starts once the runtime is up (start-up is

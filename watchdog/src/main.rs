@@ -40,6 +40,8 @@ fn main() {
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // Only process spawns use blocking threads; they are serialized by the reaper's lock.
+        .max_blocking_threads(2)
         .build()
         .expect("a single-threaded tokio runtime can always be built");
     let code = runtime.block_on(app::run(config));

@@ -10,7 +10,8 @@ use std::fmt;
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, TryLockError};
 use std::time::Duration;
 use tokio::net::unix::pipe;
 use tokio::sync::oneshot;
@@ -71,6 +72,8 @@ const PRIVATE_ENV: &[&str] = &["CALLBACK_TOKEN", "INVOCATION_PAYLOAD", "CALLBACK
 
 pub struct Reaper {
     waiters: Mutex<HashMap<i32, oneshot::Sender<ExitStatus>>>,
+    /// A SIGCHLD arrived while a spawn held the lock: the spawner reaps when it is done.
+    pending: AtomicBool,
 }
 
 impl Reaper {
@@ -83,6 +86,7 @@ impl Reaper {
         let mut sigchld = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child())?;
         let reaper = Arc::new(Reaper {
             waiters: Mutex::new(HashMap::new()),
+            pending: AtomicBool::new(false),
         });
         let task_reaper = Arc::clone(&reaper);
         tokio::spawn(async move {
@@ -97,7 +101,15 @@ impl Reaper {
     }
 
     fn reap_all(&self) {
-        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        // Never block the runtime thread behind a spawn in progress: leave a note instead, which
+        // the spawner acts on as soon as it releases the lock.
+        self.pending.store(true, Ordering::SeqCst);
+        let mut waiters = match self.waiters.try_lock() {
+            Ok(waiters) => waiters,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        self.pending.store(false, Ordering::SeqCst);
         loop {
             let mut status: libc::c_int = 0;
             // SAFETY: plain waitpid on any child, non-blocking.
@@ -122,43 +134,23 @@ impl Reaper {
     }
 
     /// Starts `spec.argv` in a new process group with piped stdout and stderr.
-    pub fn spawn(self: &Arc<Self>, spec: SpawnSpec<'_>) -> io::Result<Child> {
-        let mut command = Command::new(&spec.argv[0]);
-        command
-            .args(&spec.argv[1..])
-            .process_group(0)
-            .stdin(if spec.stdin {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for name in PRIVATE_ENV {
-            command.env_remove(name);
-        }
-        for (name, value) in &spec.env {
-            command.env(name, value);
-        }
-        if spec.die_with_watchdog {
-            // SAFETY: only prctl, which is async-signal-safe, runs between fork and exec.
-            unsafe {
-                command.pre_exec(|| {
-                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-                    Ok(())
-                });
-            }
-        }
-
-        // Spawning under the waiters lock means the reaper cannot reap this pid before its
-        // waiter is registered (and std's own waitpid on a failed exec cannot be raced).
-        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
-        let mut child = command.spawn()?;
-        let pid = child.id() as i32;
-        let (sender, exit) = oneshot::channel();
-        waiters.insert(pid, sender);
-        drop(waiters);
-
+    ///
+    /// The spawn itself runs on a blocking thread: posix_spawn suspends its caller until the
+    /// child has exec'd, and the runtime thread has other requests to serve meanwhile.
+    pub async fn spawn(self: &Arc<Self>, spec: SpawnSpec<'_>) -> io::Result<Child> {
+        let inline = spec.die_with_watchdog;
+        let command = build_command(spec);
+        let spawned = if inline {
+            // PR_SET_PDEATHSIG fires when the *thread* that spawned the child exits, and pool
+            // threads come and go: long-lived runtimes are spawned from the runtime thread.
+            self.spawn_blocking(command)
+        } else {
+            let reaper = Arc::clone(self);
+            tokio::task::spawn_blocking(move || reaper.spawn_blocking(command))
+                .await
+                .map_err(io::Error::other)?
+        };
+        let (pid, mut child, exit) = spawned?;
         let stdin = child
             .stdin
             .take()
@@ -181,6 +173,58 @@ impl Reaper {
             reaper: Arc::clone(self),
         })
     }
+
+    #[allow(clippy::type_complexity)]
+    fn spawn_blocking(
+        &self,
+        mut command: Command,
+    ) -> io::Result<(i32, std::process::Child, oneshot::Receiver<ExitStatus>)> {
+        // Spawning under the waiters lock means the reaper cannot reap this pid before its
+        // waiter is registered (and std's own waitpid on a failed exec cannot be raced).
+        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        let spawned = command.spawn();
+        let result = spawned.map(|child| {
+            let pid = child.id() as i32;
+            let (sender, exit) = oneshot::channel();
+            waiters.insert(pid, sender);
+            (pid, child, exit)
+        });
+        drop(waiters);
+        if self.pending.swap(false, Ordering::SeqCst) {
+            self.reap_all();
+        }
+        result
+    }
+}
+
+fn build_command(spec: SpawnSpec<'_>) -> Command {
+    let mut command = Command::new(&spec.argv[0]);
+    command
+        .args(&spec.argv[1..])
+        .process_group(0)
+        .stdin(if spec.stdin {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for name in PRIVATE_ENV {
+        command.env_remove(name);
+    }
+    for (name, value) in &spec.env {
+        command.env(name, value);
+    }
+    if spec.die_with_watchdog {
+        // SAFETY: only prctl, which is async-signal-safe, runs between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+                Ok(())
+            });
+        }
+    }
+    command
 }
 
 /// A running (or finished) child and its process group. Dropping it kills the group if the main

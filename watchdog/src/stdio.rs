@@ -19,6 +19,7 @@ pub async fn invoke_stdio(
             stdin: true,
             die_with_watchdog: false,
         })
+        .await
         .map_err(|e| {
             InvocationError::new(
                 ErrorCode::SpawnFailed,

@@ -35,7 +35,8 @@ impl RuntimeSupervisor {
         loop {
             let started = Instant::now();
             let env = vec![("TIMEOUT_MS", self.config.timeout.as_millis().to_string())];
-            let mut runtime = match spawn_runtime(&self.config, &self.reaper, &self.log, env) {
+            let mut runtime = match spawn_runtime(&self.config, &self.reaper, &self.log, env).await
+            {
                 Ok(runtime) => runtime,
                 Err(error) => {
                     self.log.error(
