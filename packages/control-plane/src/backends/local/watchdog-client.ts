@@ -73,17 +73,14 @@ export class WatchdogClient {
     const guardMs = dispatch.timeoutMs + 2_000;
     try {
       const pool = this.#pool ?? (await this.#createPool());
-      const { statusCode, body } = await pool.request({
-        origin: this.#origin,
-        path: '/invoke',
-        method: 'POST',
+      const { status, body } = await exchange(
+        pool,
         headers,
-        body: JSON.stringify(dispatch.request),
-        signal: dispatch.signal,
-        headersTimeout: guardMs,
-        bodyTimeout: guardMs,
-      });
-      return interpretResponse(statusCode, Buffer.from(await body.arrayBuffer()));
+        JSON.stringify(dispatch.request),
+        guardMs,
+        dispatch.signal,
+      );
+      return interpretResponse(status, body);
     } catch (cause) {
       if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal) };
       const code = (cause as NodeJS.ErrnoException).code;
@@ -161,4 +158,47 @@ function describe(cause: unknown): string {
 export function cancelled(signal: AbortSignal): ErrorInfo {
   const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
   return errorInfo('TIMEOUT', `the invocation was cancelled (${reason})`, { origin: 'platform' });
+}
+
+/**
+ * One POST /invoke through undici's dispatcher API: the response body is collected as it arrives
+ * instead of through a body stream, which costs noticeably less per request.
+ */
+function exchange(
+  pool: Pool,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let controller: { abort(reason: Error): void } | undefined;
+    const onAbort = () => controller?.abort(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const chunks: Buffer[] = [];
+    let status = 0;
+    pool.dispatch(
+      { method: 'POST', path: '/invoke', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+      {
+        onRequestStart(dispatchController) {
+          controller = dispatchController;
+          if (signal.aborted) dispatchController.abort(new Error('aborted'));
+        },
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          signal.removeEventListener('abort', onAbort);
+          resolve({ status, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        },
+        onResponseError(_controller, error) {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      },
+    );
+  });
 }
