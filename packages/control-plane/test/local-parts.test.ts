@@ -65,6 +65,25 @@ describe('Autoscaler', () => {
   });
 });
 
+describe('Autoscaler under a flood of samples', () => {
+  it('keeps answering from a bounded history (one entry per slice of time)', () => {
+    const autoscaler = new Autoscaler({ scaleUpWindowMs: 10_000, scaleDownWindowMs: 30_000 });
+    const s = scaling({ minReplicas: 1 });
+    let desired = 0;
+    // 40,000 waiting requests within 20 s, each asking for a recommendation.
+    for (let i = 0; i < 40_000; i++) {
+      desired = autoscaler.desiredReplicas(s, {
+        now: i / 2,
+        current: 5,
+        load: 40,
+        waiting: 20,
+        lastActivityAt: i / 2,
+      });
+    }
+    assert.equal(desired, 5);
+  });
+});
+
 describe('runtime commands', () => {
   it('splits like the watchdog: quotes and escapes, no shell', () => {
     assert.deepEqual(splitCommand(`node "my dir/cli.js" 'a b' c\\ d`), [

@@ -19,10 +19,15 @@ export interface LoadSample {
   readonly lastActivityAt: number;
 }
 
+/** Recommendations of one time slice: the window checks need only their extremes. */
 interface Recommendation {
   readonly at: number;
-  readonly replicas: number;
+  min: number;
+  max: number;
 }
+
+/** Recommendations closer together than this share one history entry, bounding the history. */
+const SLICE_MS = 100;
 
 /**
  * The INTERNAL scaling strategy (DESIGN.md §5): desired = ceil(load / targetInFlight) within
@@ -68,13 +73,21 @@ export class Autoscaler {
   }
 
   #record(now: number, replicas: number, keepMs: number): void {
-    this.#history.push({ at: now, replicas });
+    const last = this.#history.at(-1);
+    if (last !== undefined && now - last.at < SLICE_MS) {
+      last.min = Math.min(last.min, replicas);
+      last.max = Math.max(last.max, replicas);
+    } else {
+      this.#history.push({ at: now, min: replicas, max: replicas });
+    }
     const oldest = now - keepMs;
     while (this.#history.length > 1 && (this.#history[0]?.at ?? now) < oldest) this.#history.shift();
   }
 
-  #extreme(now: number, windowMs: number, pick: (...values: number[]) => number): number {
-    const values = this.#history.filter((entry) => entry.at >= now - windowMs).map((entry) => entry.replicas);
+  #extreme(now: number, windowMs: number, pick: typeof Math.min | typeof Math.max): number {
+    const values = this.#history
+      .filter((entry) => entry.at >= now - windowMs)
+      .map((entry) => (pick === Math.min ? entry.min : entry.max));
     return pick(...values);
   }
 }
