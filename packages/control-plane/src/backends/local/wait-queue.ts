@@ -19,14 +19,15 @@ interface Waiter<T> {
  */
 export class WaitQueue<T> {
   readonly #clock: Clock;
-  #waiters: Waiter<T>[] = [];
+  /** In arrival order (a Set iterates in insertion order; removal is O(1)). */
+  readonly #waiters = new Set<Waiter<T>>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
   get length(): number {
-    return this.#waiters.length;
+    return this.#waiters.size;
   }
 
   /** Waits for `serve` to hand out a value; `onTimeout` describes why none came in time. */
@@ -37,7 +38,7 @@ export class WaitQueue<T> {
         settle: (result) => {
           cancelTimer();
           dispatch.signal.removeEventListener('abort', onAbort);
-          this.#waiters = this.#waiters.filter((other) => other !== waiter);
+          this.#waiters.delete(waiter);
           resolve(result);
         },
       };
@@ -47,14 +48,14 @@ export class WaitQueue<T> {
       );
       const onAbort = () => waiter.settle({ ok: false, error: cancelled(dispatch.signal) });
       dispatch.signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
+      this.#waiters.add(waiter);
     });
   }
 
   /** Hands values to waiters in arrival order for as long as `next` has one. */
   serve(next: (arrivedAt: number) => { value: T; coldStart: boolean } | undefined): void {
     for (;;) {
-      const waiter = this.#waiters[0];
+      const waiter = this.#waiters.values().next().value;
       if (waiter === undefined) return;
       const handed = next(waiter.arrivedAt);
       if (handed === undefined) return;
