@@ -83,6 +83,29 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     await kit.backend.removeFunction(fn.spec.name);
   });
 
+  it('queues a burst far above capacity and serves all of it within the per-replica cap', async () => {
+    const fn = await kit.deploy({
+      runtimeCommand: ECHO_HTTP,
+      concurrency: 2,
+      scaling: { minReplicas: 0, maxReplicas: 2 },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        kit.backend.invoke(fn, kit.dispatch(fn, { echo: i, sleepMs: 20 })),
+      ),
+    );
+    const outputs = results.map((result) =>
+      output<{ echo: number; instance: string; inFlight: number }>(result),
+    );
+    assert.deepEqual(
+      outputs.map((out) => out.echo),
+      Array.from({ length: 120 }, (_, i) => i),
+    );
+    assert.ok(new Set(outputs.map((out) => out.instance)).size <= 2);
+    assert.ok(Math.max(...outputs.map((out) => out.inFlight)) <= 2);
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
   it('scales to zero when idle and cold-starts on the next request', async () => {
     const fn = await kit.deploy({
       runtimeCommand: ECHO_HTTP,
