@@ -23,13 +23,26 @@ interface PoolFunction {
  * `scaling.maxReplicas` replicas behind one address, so at most `concurrency × maxReplicas`
  * requests are sent to it at once.
  */
+export interface PoolBackendOptions {
+  /** Largest answer accepted from an endpoint; a larger one is OUTPUT_TOO_LARGE. */
+  readonly maxOutputBytes?: number;
+}
+
+/** Default cap of an endpoint's answer (the watchdog and runtimes cap their own output too). */
+export const DEFAULT_POOL_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+
 export class PoolBackend implements Backend {
   readonly kind = 'pool' as const;
+  private readonly maxOutputBytes: number;
   private readonly functions = new Map<string, PoolFunction>();
   private readonly pools = new Map<string, Pool>();
   /** undici loads with the first POOL function (its HTTP parser is a WebAssembly module, ~15 MB). */
   private poolClass: typeof Pool | undefined;
   private stopping: Promise<void> | undefined;
+
+  constructor(options: PoolBackendOptions = {}) {
+    this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_POOL_MAX_OUTPUT_BYTES;
+  }
 
   async start(_context: BackendContext): Promise<void> {}
 
@@ -146,7 +159,13 @@ export class PoolBackend implements Backend {
       body: JSON.stringify(dispatch.request),
       timeoutMs,
       signal: dispatch.signal,
+      maxBytes: this.maxOutputBytes,
     });
+    if (answer === 'too-large') {
+      return failure(
+        errorInfo('OUTPUT_TOO_LARGE', `the function answered with more than ${this.maxOutputBytes} bytes`),
+      );
+    }
     const { status, text, coldStart } = answer;
     if (status >= 200 && status < 300) {
       if (text.length === 0) return { ok: true, output: null, coldStart };
@@ -169,6 +188,7 @@ interface Exchange {
   readonly body: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  readonly maxBytes: number;
 }
 
 interface Answer {
@@ -181,7 +201,7 @@ interface Answer {
  * One request/response over undici's dispatcher API: the answer is collected in memory without a
  * body stream (the invoke path is hot; bodies are bounded by the function's own limits).
  */
-function exchange(pool: Pool, request: Exchange): Promise<Answer> {
+function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> {
   const { signal } = request;
   if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
   return new Promise((resolve, reject) => {
@@ -189,6 +209,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer> {
     const onAbort = () => controller?.abort(asError(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     const chunks: Buffer[] = [];
+    let size = 0;
     let status = 0;
     let coldStart = false;
     pool.dispatch(
@@ -209,7 +230,15 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer> {
           status = statusCode;
           coldStart = responseHeaders[HeaderKeys.coldStart] === 'true';
         },
-        onResponseData(_controller, chunk) {
+        onResponseData(dispatchController, chunk) {
+          size += chunk.length;
+          if (size > request.maxBytes) {
+            signal.removeEventListener('abort', onAbort);
+            chunks.length = 0;
+            resolve('too-large');
+            dispatchController.abort(new Error('answer too large'));
+            return;
+          }
           chunks.push(chunk);
         },
         onResponseEnd() {
