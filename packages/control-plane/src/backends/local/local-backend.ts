@@ -80,7 +80,7 @@ export class LocalBackend implements Backend {
   readonly #clock: Clock;
   readonly #launcher: ProcessLauncher;
   readonly #ports: PortAllocator;
-  readonly #memory: MemoryLimiter;
+  #memoryLimiter: MemoryLimiter | undefined;
   readonly #envSource: EnvSource;
   readonly #log: (message: string) => void;
   readonly #pools = new Map<string, ReplicaPool>();
@@ -99,7 +99,7 @@ export class LocalBackend implements Backend {
     const processLog = options.processLog ?? forwardWatchdogLine;
     this.#launcher = options.launcher ?? createProcessLauncher(processLog);
     this.#ports = options.ports ?? createPortAllocator();
-    this.#memory = options.memory ?? createMemoryLimiter(options.config.memoryLimit);
+    this.#memoryLimiter = options.memory;
     this.#envSource = options.envSource ?? process.env;
     this.metrics = options.metrics ?? new LocalBackendMetrics();
   }
@@ -107,6 +107,12 @@ export class LocalBackend implements Backend {
   /** How `resources.memory` is enforced on this machine (logged at start). */
   describeMemoryLimits(): string {
     return this.#memory.describe();
+  }
+
+  /** Detected on first use (it probes the cgroup file system), never in the constructor. */
+  get #memory(): MemoryLimiter {
+    this.#memoryLimiter ??= createMemoryLimiter(this.#config.memoryLimit);
+    return this.#memoryLimiter;
   }
 
   async start(context: BackendContext): Promise<void> {
