@@ -83,7 +83,7 @@ export function loadLocalBackendConfig(reader: EnvReader, cwd: string): LocalBac
     crashLoopThreshold: reader.integer('NANOFAAS_LOCAL_CRASH_LOOP_THRESHOLD', 5, 1),
     stableAfterMs: ms('NANOFAAS_LOCAL_STABLE_AFTER_MS', 10_000),
     callbackGraceMs: ms('NANOFAAS_LOCAL_CALLBACK_GRACE_MS', 2_000),
-    payloadEnvMaxBytes: reader.integer('NANOFAAS_LOCAL_PAYLOAD_ENV_MAX_BYTES', 64 * 1024, 0),
+    payloadEnvMaxBytes: reader.integer('NANOFAAS_LOCAL_PAYLOAD_ENV_MAX_BYTES', 127 * 1024, 0, 127 * 1024),
     memoryLimit: reader.oneOf('NANOFAAS_LOCAL_MEMORY_LIMIT', ['auto', 'cgroup', 'off'] as const, 'auto'),
     envPassthrough: Object.freeze(passthrough(reader.raw('NANOFAAS_LOCAL_ENV_PASSTHROUGH'))),
     examples: reader.oneOf('NANOFAAS_EXAMPLES', ['true', 'false'] as const, 'true') === 'true',
