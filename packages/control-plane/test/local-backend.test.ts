@@ -343,6 +343,16 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     await other.cleanup();
   });
 
+  it('passes REMOTE payloads up to the environment-variable limit and refuses larger ones with 413', async () => {
+    const counter = kit.script('count.sh', '#!/bin/sh\ncat | wc -c | tr -d " \\n"\n');
+    const fn = await kit.deploy({ runtimeCommand: counter, runtimeMode: 'STDIO', executionMode: 'REMOTE' });
+    const big = await kit.backend.invoke(fn, kit.dispatch(fn, 'x'.repeat(120_000)));
+    assert.equal(output<number>(big), 120_012);
+    const tooBig = await kit.backend.invoke(fn, kit.dispatch(fn, 'x'.repeat(140_000)));
+    assert.equal(errorCode(tooBig), 'PAYLOAD_TOO_LARGE');
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
   it('stop SIGTERMs every watchdog and leaves no process behind', async () => {
     const other = await startLocalKit();
     const http = await other.deploy({
