@@ -138,7 +138,9 @@ function summarise(samples) {
 }
 
 async function main() {
-  const loadBefore = loadavg().map((load) => load.toFixed(2)).join(' ');
+  const loadBefore = loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
   const dataDir = mkdtempSync(join(tmpdir(), 'nanofaas-bench-local-'));
   try {
     const controlPlane = await spawnUntil(
