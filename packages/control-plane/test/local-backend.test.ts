@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { ExecutionMode, RuntimeMode } from '@nanofaas/contracts';
 import type { DispatchResult } from '../src/backends/backend.js';
 import { ECHO_SERVER_PATH } from './fixtures/echo-process.js';
+
+const RUNTIME_CLI = fileURLToPath(new URL('../../runtime/dist/cli.js', import.meta.url));
+
 import { eventually, type LocalKit, processesOf, startLocalKit } from './local-test-kit.js';
 
 const ECHO_HTTP = `${process.execPath} ${ECHO_SERVER_PATH}`;
@@ -160,6 +166,33 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     // The killed watchdog's runtime was swept, not orphaned.
     const orphanFree = await eventually(() => !processesOf(fn.spec.name).includes(victim));
     assert.ok(orphanFree);
+    await kit.backend.removeFunction(fn.spec.name);
+  });
+
+  it('rides out a runtime crash inside a replica: the watchdog restarts it and requests wait for it', {
+    skip: !existsSync(RUNTIME_CLI) && 'packages/runtime is not built',
+  }, async () => {
+    const handler = join(kit.root, 'crashy.mjs');
+    writeFileSync(
+      handler,
+      'export default ({ input }) => { if (input?.crash) process.exit(7); return { pid: process.pid }; };\n',
+    );
+    const fn = await kit.deploy({
+      runtimeCommand: `${process.execPath} ${RUNTIME_CLI} ${handler}`,
+      scaling: { minReplicas: 1, maxReplicas: 1 },
+    });
+    const before = output<{ pid: number }>(await kit.backend.invoke(fn, kit.dispatch(fn, {})));
+    const crashed = await kit.backend.invoke(fn, kit.dispatch(fn, { crash: true }));
+    assert.equal(crashed.ok, false);
+    // The next request meets a watchdog whose runtime is restarting: it waits for it instead of
+    // failing with NOT_READY. (A request that reaches the dying runtime in the instant before the
+    // watchdog notices fails retryably; the scheduler retries it, as this loop does.)
+    let result = await kit.backend.invoke(fn, kit.dispatch(fn, {}));
+    for (let attempt = 2; !result.ok && result.error.retryable === true && attempt <= 3; attempt++) {
+      result = await kit.backend.invoke(fn, kit.dispatch(fn, {}, { attempt }));
+    }
+    const after = output<{ pid: number }>(result);
+    assert.notEqual(after.pid, before.pid, 'a new runtime process serves');
     await kit.backend.removeFunction(fn.spec.name);
   });
 

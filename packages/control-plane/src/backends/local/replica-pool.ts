@@ -93,12 +93,17 @@ export class ReplicaPool {
         this.#release(replica);
       }
       if (outcome.ok) return { ok: true, output: outcome.output, coldStart };
-      if (outcome.error.code === 'BACKEND_UNREACHABLE') this.#suspect(replica);
-      // A refused connection never reached the replica (it died a moment ago): another one can
-      // take the request within this attempt.
-      if (outcome.notDelivered !== true || redispatch >= 2) {
-        return { ok: false, error: outcome.error, coldStart };
+      const { code } = outcome.error;
+      if (code === 'BACKEND_UNREACHABLE') this.#recover(replica, 1_000);
+      // RUNTIME_UNAVAILABLE: the runtime died under the request; NOT_READY: the watchdog is
+      // restarting it and turned the request away unrun. Either way, wait for its health.
+      if (code === 'NOT_READY' || code === 'RUNTIME_UNAVAILABLE') {
+        this.#recover(replica, this.#deps.config.readyTimeoutMs);
       }
+      // A refused connection or a NOT_READY never ran the request: another replica (or this one,
+      // once healthy again) can take it within this attempt.
+      const unrun = outcome.notDelivered === true || code === 'NOT_READY';
+      if (!unrun || redispatch >= 2) return { ok: false, error: outcome.error, coldStart };
     }
   }
 
@@ -224,7 +229,8 @@ export class ReplicaPool {
   #currentReplicas(): WarmReplica[] {
     return [...this.#replicas].filter(
       (replica) =>
-        replica.revision === this.#fn.revision && (replica.state === 'starting' || replica.state === 'ready'),
+        replica.revision === this.#fn.revision &&
+        (replica.state === 'starting' || replica.state === 'ready' || replica.state === 'unhealthy'),
     );
   }
 
@@ -362,25 +368,32 @@ export class ReplicaPool {
   }
 
   /**
-   * A replica whose connection failed takes no more requests until its health check answers; if it
-   * does not, it is stopped and replaced (its exit may simply not have been noticed yet).
+   * A replica that failed a request at the connection level or answered NOT_READY takes no more
+   * requests until its health check answers 200 again (within `withinMs`); if it does not, it is
+   * stopped and replaced (it may simply have died a moment ago).
    */
-  #suspect(replica: WarmReplica): void {
+  #recover(replica: WarmReplica, withinMs: number): void {
     if (replica.state !== 'ready') return;
-    replica.state = 'draining';
-    void replica.client.checkHealth(1_000).then((healthy) => {
-      if (replica.state !== 'draining' || this.#stopping !== undefined) return;
-      if (healthy) {
-        replica.state = 'ready';
-        this.#serveWaiters();
-        return;
+    replica.state = 'unhealthy';
+    const deadline = this.#deps.clock.now() + withinMs;
+    const probe = async () => {
+      while (replica.state === 'unhealthy' && this.#stopping === undefined) {
+        if (await replica.client.checkHealth(1_000)) {
+          if (replica.state !== 'unhealthy') return;
+          replica.state = 'ready';
+          this.#serveWaiters();
+          return;
+        }
+        if (this.#deps.clock.now() >= deadline) break;
+        await sleep(Math.max(50, this.#deps.config.healthIntervalMs * 5));
       }
+      if (replica.state !== 'unhealthy' || this.#stopping !== undefined) return;
       this.#deps.log(`local backend: replica ${replica.id} stopped answering; replacing it`);
-      void replica.stop(0).then(() => {
-        this.#replicas.delete(replica);
-        this.#reconcile();
-      });
-    });
+      await replica.stop(0);
+      this.#replicas.delete(replica);
+      this.#reconcile();
+    };
+    void probe();
   }
 
   /** Drains a replica (no new requests; waits up to `drainMs` for in-flight ones), then stops it. */

@@ -7,7 +7,8 @@ import { describeExit, type ExitStatus, type LaunchedProcess } from './process-l
 import { WatchdogClient } from './watchdog-client.js';
 import { warmReplicaEnvironment } from './watchdog-environment.js';
 
-export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopped';
+/** `unhealthy`: was ready, now failing its health check (the watchdog restarts its runtime). */
+export type ReplicaState = 'starting' | 'ready' | 'unhealthy' | 'draining' | 'stopped';
 
 export interface WarmReplicaOptions {
   readonly id: string;
