@@ -178,8 +178,8 @@ table="$(mktemp)"
     add50="$(calc "($w_p50 - $d_p50) / 1000")"
     add99="$(calc "($w_p99 - $d_p99) / 1000")"
     printf '| HTTP proxy throughput | %s | %s req/s | %s req/s | %.0f %% | ≥ 60 %% |\n' "$c" "$d_rps" "$w_rps" "$ratio"
-    printf '| HTTP proxy p50 | %s | %.2f ms | %.2f ms | +%.2f ms | |\n' "$c" "$(calc "$d_p50/1000")" "$(calc "$w_p50/1000")" "$add50"
-    printf '| HTTP proxy p99 | %s | %.2f ms | %.2f ms | +%.2f ms | ≤ +2 ms |\n' "$c" "$(calc "$d_p99/1000")" "$(calc "$w_p99/1000")" "$add99"
+    printf '| HTTP proxy p50 | %s | %.2f ms | %.2f ms | %+.2f ms | |\n' "$c" "$(calc "$d_p50/1000")" "$(calc "$w_p50/1000")" "$add50"
+    printf '| HTTP proxy p99 | %s | %.2f ms | %.2f ms | %+.2f ms | ≤ +2 ms |\n' "$c" "$(calc "$d_p99/1000")" "$(calc "$w_p99/1000")" "$add99"
     [[ "$d_err" == 0 && "$w_err" == 0 ]] || printf '| errors | %s | %s | %s | | 0 |\n' "$c" "$d_err" "$w_err"
   done
   for c in 4 16; do
