@@ -231,11 +231,22 @@ async function main() {
     console.log(report);
     if (values.record) recordInReadme(report);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await sleep(1000);
-    for (const child of children) child.kill('SIGKILL');
+    await stopChildren();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * SIGTERM, then wait: the control plane stops its watchdogs on the way out (a SIGKILL too early
+ * would leave them running until the next control plane reaps them).
+ */
+async function stopChildren() {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  const exits = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of running) child.kill('SIGTERM');
+  await Promise.race([Promise.all(exits), sleep(30_000)]);
+  for (const child of running)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 function renderReport(r) {

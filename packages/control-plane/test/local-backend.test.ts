@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -371,8 +372,10 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     });
     orphan.unref();
     assert.ok(await eventually(() => processesOf(orphanName).length === 1));
+    const scratch = mkdtempSync(join(tmpdir(), `nanofaas-instance-${orphanName}-${dead.toString(36)}-1-`));
     const other = await startLocalKit();
     assert.ok(await eventually(() => processesOf(orphanName).length === 0), 'the orphan survived');
+    assert.equal(existsSync(scratch), false, 'its scratch directory survived');
     await other.cleanup();
   });
 

@@ -23,9 +23,12 @@ export interface InstanceDeps {
   readonly memory: MemoryLimiter;
 }
 
-/** A private directory for one instance's FILE-mode files and large payloads. */
-export function createScratchDir(functionName: string): string {
-  return mkdtempSync(join(tmpdir(), `nanofaas-${functionName}-`));
+/** Scratch directories are `<tmpdir>/nanofaas-instance-<instance id>-<random>`. */
+export const SCRATCH_DIR_PREFIX = 'nanofaas-instance-';
+
+/** A private directory for one instance's FILE-mode files. */
+export function createScratchDir(instanceId: string): string {
+  return mkdtempSync(join(tmpdir(), `${SCRATCH_DIR_PREFIX}${instanceId}-`));
 }
 
 /**

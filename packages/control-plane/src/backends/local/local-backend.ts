@@ -16,11 +16,12 @@ import type {
   DispatchResult,
   LoadProbe,
 } from '../backend.js';
+import { SCRATCH_DIR_PREFIX } from './instance-process.js';
 import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
 import { LocalBackendMetrics } from './local-backend-metrics.js';
 import { createMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
 import { OneShotRunner } from './one-shot-runner.js';
-import { reapInstancesOfDeadControlPlanes } from './orphan-sweeper.js';
+import { reapInstancesOfDeadControlPlanes, removeScratchDirsOfDeadControlPlanes } from './orphan-sweeper.js';
 import { createPortAllocator, type PortAllocator } from './port-allocator.js';
 import { createProcessLauncher, type ProcessLauncher } from './process-launcher.js';
 import { ReplicaPool, type ReplicaPoolDeps } from './replica-pool.js';
@@ -129,6 +130,7 @@ export class LocalBackend implements Backend {
       `local backend: watchdog ${this.#config.watchdogPath}; resources.memory ${this.#memory.describe()}`,
     );
     const reaped = reapInstancesOfDeadControlPlanes();
+    removeScratchDirsOfDeadControlPlanes(SCRATCH_DIR_PREFIX);
     if (reaped > 0)
       this.#log(`local backend: killed ${reaped} function processes left by a control plane that died`);
     this.#oneShot = new OneShotRunner({

@@ -69,7 +69,7 @@ export class OneShotRunner {
     }
 
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
-    const scratchDir = createScratchDir(fn.spec.name);
+    const scratchDir = createScratchDir(instanceId);
     const runtimePort = fn.spec.runtimeMode === 'HTTP' ? await this.#deps.ports.allocate() : 1;
     const env = oneShotEnvironment(fn.spec, {
       base: plan.baseEnv,

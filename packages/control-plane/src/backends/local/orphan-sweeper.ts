@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Every process of a function carries `INSTANCE_MARKER=<instance id>` in its environment: the
@@ -119,4 +121,28 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Removes the scratch directories (`nanofaas-instance-<id>-XXXXXX` in the temp directory) of
+ * instances whose control plane is gone; returns how many. Those of live control planes stay.
+ */
+export function removeScratchDirsOfDeadControlPlanes(prefix: string, dir = tmpdir()): number {
+  let removed = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    // mkdtemp appends six characters after the instance id and its dash.
+    const instanceId = entry.slice(prefix.length, -7);
+    const owner = ownerPidOf(instanceId);
+    if (owner === undefined || owner === process.pid || isAlive(owner)) continue;
+    rmSync(join(dir, entry), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }

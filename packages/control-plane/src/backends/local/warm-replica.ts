@@ -127,7 +127,7 @@ export class WarmReplica {
     this.startedAt = clock.now();
     const [port, runtimePort] = [await this.#deps.ports.allocate(), await this.#deps.ports.allocate()];
     if (this.#stopRequested) throw new ReplicaStartError('stopped while starting');
-    const scratchDir = createScratchDir(spec.name);
+    const scratchDir = createScratchDir(this.id);
     const env = warmReplicaEnvironment(spec, {
       base: this.#options.baseEnv,
       port,
