@@ -47,11 +47,11 @@ type Settled =
  * used — a synchronous handler gets no timer, and one that never reads `context.signal` no
  * AbortController.
  */
-export async function invokeHandler(
+export function invokeHandler(
   handler: Handler,
   invocation: Invocation,
   options: InvokeOptions,
-): Promise<InvocationOutcome> {
+): InvocationOutcome | Promise<InvocationOutcome> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const deadline = started + invocation.timeoutMs;
@@ -73,28 +73,40 @@ export async function invokeHandler(
     attempt: invocation.attempt,
   };
 
-  let settled: Settled;
+  let result: unknown;
   try {
-    const result = handler(request, context);
-    settled = isThenable(result)
-      ? await settleBeforeDeadline(result, invocation.timeoutMs, context, options.watchCancel)
-      : { kind: 'returned', value: result };
+    result = handler(request, context);
   } catch (thrown) {
-    settled = { kind: 'threw', thrown };
+    return conclude({ kind: 'threw', thrown }, invocation, context, started, clock);
   }
+  // A synchronous handler is answered in the same tick: no timer, no promise.
+  if (!isThenable(result))
+    return conclude({ kind: 'returned', value: result }, invocation, context, started, clock);
+  return settleBeforeDeadline(result, invocation.timeoutMs, context, options.watchCancel).then((settled) =>
+    conclude(settled, invocation, context, started, clock),
+  );
+}
+
+function conclude(
+  settled: Settled,
+  invocation: Invocation,
+  context: InvocationContext,
+  started: number,
+  clock: () => number,
+): InvocationOutcome {
   const durationMs = clock() - started;
   // A synchronous handler cannot be interrupted; its answer still counts as late past the deadline.
-  if (settled.kind !== 'timeout' && durationMs > invocation.timeoutMs) settled = { kind: 'timeout' };
-
-  switch (settled.kind) {
+  const outcome: Settled =
+    settled.kind !== 'timeout' && durationMs > invocation.timeoutMs ? { kind: 'timeout' } : settled;
+  switch (outcome.kind) {
     case 'returned': {
-      const result = serialiseOutput(settled.value);
+      const result = serialiseOutput(outcome.value);
       if (result.ok) return { ok: true, output: result.output, durationMs };
       context.logger.warn('invalid output', { reason: result.answer.error.message });
       return { ok: false, answer: result.answer, durationMs };
     }
     case 'threw':
-      return { ok: false, answer: describeFailure(settled.thrown, context.logger), durationMs };
+      return { ok: false, answer: describeFailure(outcome.thrown, context.logger), durationMs };
     case 'timeout': {
       const message = `the function did not finish within its timeout of ${invocation.timeoutMs} ms`;
       context.abort(timeoutReason(message));

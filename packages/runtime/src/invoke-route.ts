@@ -6,7 +6,7 @@ import type { Handler } from './handler.js';
 import { type Invocation, type InvocationOutcome, invokeHandler } from './invoke-handler.js';
 import type { Logger } from './logger.js';
 import { readBody } from './read-body.js';
-import { parseJsonBody, validateInvocationRequest } from './request-validation.js';
+import { isBareInvocationRequest, parseJsonBody, validateInvocationRequest } from './request-validation.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 import { JSON_CONTENT_TYPE } from './serialise-output.js';
 import { resolveTraceId } from './trace-id.js';
@@ -67,9 +67,13 @@ export async function handleInvoke(
     if (format.kind === 'json') {
       const parsed = parseJsonBody(body.body.toString('utf8'));
       if (!parsed.ok) return reply(state, response, ids, parsed.answer, undefined);
-      const validated = await validateInvocationRequest(parsed.value);
-      if (!validated.ok) return reply(state, response, ids, validated.answer, undefined);
-      invocationRequest = validated.request;
+      if (isBareInvocationRequest(parsed.value)) {
+        invocationRequest = parsed.value; // the common case, checked without loading the schemas
+      } else {
+        const validated = await validateInvocationRequest(parsed.value);
+        if (!validated.ok) return reply(state, response, ids, validated.answer, undefined);
+        invocationRequest = validated.request;
+      }
     } else {
       invocationRequest = { input: body.body };
       contentType = format.contentType;
@@ -84,7 +88,7 @@ export async function handleInvoke(
       timeoutMs: timing.timeoutMs,
       attempt: timing.attempt,
     };
-    const outcome = await invokeHandler(state.handler, invocation, {
+    const running = invokeHandler(state.handler, invocation, {
       logger: state.logger,
       functionName: state.functionName,
       watchCancel: (abort) => {
@@ -95,6 +99,7 @@ export async function handleInvoke(
         return () => response.off('close', onClose);
       },
     });
+    const outcome = running instanceof Promise ? await running : running;
     reply(state, response, ids, outcome, outcome.durationMs);
   } catch (error) {
     state.logger.error('invoke failed inside the runtime', { ...ids, err: error });

@@ -27,7 +27,7 @@ export function parseJsonBody(
  * contracts' validator, imported on first use so that the schemas cost nothing at start-up.
  */
 export async function validateInvocationRequest(value: unknown): Promise<ParsedRequest> {
-  if (hasOnlyInput(value)) return { ok: true, request: value };
+  if (isBareInvocationRequest(value)) return { ok: true, request: value };
   const { InvocationRequestValidator, summariseIssues } = await import('@nanofaas/contracts');
   const result = InvocationRequestValidator.validate(value);
   if (result.ok) return { ok: true, request: result.value };
@@ -35,7 +35,8 @@ export async function validateInvocationRequest(value: unknown): Promise<ParsedR
   return { ok: false, answer: errorAnswer('VALIDATION_FAILED', message, { issues: result.issues }) };
 }
 
-function hasOnlyInput(value: unknown): value is InvocationRequest {
+/** `{"input": <anything>}` and nothing else: valid by the schema without loading it. */
+export function isBareInvocationRequest(value: unknown): value is InvocationRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   let keys = 0;
   for (const key in value) {
