@@ -143,14 +143,17 @@ impl Reaper {
         let spawned = if inline {
             // PR_SET_PDEATHSIG fires when the *thread* that spawned the child exits, and pool
             // threads come and go: long-lived runtimes are spawned from the runtime thread.
-            self.spawn_blocking(command)
+            self.spawn_process(command)
         } else {
             let reaper = Arc::clone(self);
-            tokio::task::spawn_blocking(move || reaper.spawn_blocking(command))
+            tokio::task::spawn_blocking(move || reaper.spawn_process(command))
                 .await
                 .map_err(io::Error::other)?
         };
-        let (pid, mut child, exit) = spawned?;
+        let mut spawned = spawned?;
+        // Reaped by the reaper's waitpid(-1), not by std's wait().
+        #[allow(clippy::zombie_processes)]
+        let mut child = spawned.child.take().expect("a new spawn holds its child");
         let stdin = child
             .stdin
             .take()
@@ -163,22 +166,20 @@ impl Reaper {
             .stderr
             .take()
             .map(|s| pipe::Receiver::from_owned_fd(s.into()));
+        let (stdin, stdout, stderr) =
+            (stdin.transpose()?, stdout.transpose()?, stderr.transpose()?);
         Ok(Child {
-            pid,
-            stdin: stdin.transpose()?,
-            stdout: stdout.transpose()?,
-            stderr: stderr.transpose()?,
-            exit: Some(exit),
+            pid: spawned.pid,
+            stdin,
+            stdout,
+            stderr,
+            exit: spawned.exit.take(),
             status: None,
             reaper: Arc::clone(self),
         })
     }
 
-    #[allow(clippy::type_complexity)]
-    fn spawn_blocking(
-        &self,
-        mut command: Command,
-    ) -> io::Result<(i32, std::process::Child, oneshot::Receiver<ExitStatus>)> {
+    fn spawn_process(self: &Arc<Self>, mut command: Command) -> io::Result<Spawned> {
         // Spawning under the waiters lock means the reaper cannot reap this pid before its
         // waiter is registered (and std's own waitpid on a failed exec cannot be raced).
         let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
@@ -187,13 +188,45 @@ impl Reaper {
             let pid = child.id() as i32;
             let (sender, exit) = oneshot::channel();
             waiters.insert(pid, sender);
-            (pid, child, exit)
+            Spawned {
+                pid,
+                child: Some(child),
+                exit: Some(exit),
+                reaper: Arc::clone(self),
+            }
         });
         drop(waiters);
         if self.pending.swap(false, Ordering::SeqCst) {
             self.reap_all();
         }
         result
+    }
+
+    /// SIGKILL to the group of `pid` unless its main process has already exited. The lock keeps
+    /// the reaper from reaping (and the pid from being reused) in between.
+    fn kill_unless_exited(&self, pid: i32, exit: &mut oneshot::Receiver<ExitStatus>) {
+        let _waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        if exit.try_recv().is_err() {
+            kill_group(pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// A process just spawned, before its pipes join the event loop. If the invocation is cancelled
+/// while the spawn runs on the blocking thread, this is dropped instead of becoming a `Child`,
+/// and it kills the process group all the same.
+struct Spawned {
+    pid: i32,
+    child: Option<std::process::Child>,
+    exit: Option<oneshot::Receiver<ExitStatus>>,
+    reaper: Arc<Reaper>,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(exit) = self.exit.as_mut() {
+            self.reaper.kill_unless_exited(self.pid, exit);
+        }
     }
 }
 
@@ -289,18 +322,8 @@ impl Drop for Child {
         if self.status.is_some() {
             return;
         }
-        // Hold the lock so the reaper cannot reap (and the pid cannot be reused) in between.
-        let _waiters = self
-            .reaper
-            .waiters
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let exited = self
-            .exit
-            .as_mut()
-            .is_some_and(|receiver| receiver.try_recv().is_ok());
-        if !exited {
-            kill_group(self.pid, libc::SIGKILL);
+        if let Some(exit) = self.exit.as_mut() {
+            self.reaper.kill_unless_exited(self.pid, exit);
         }
     }
 }

@@ -502,7 +502,7 @@ fn timeout_kills_the_whole_process_group() {
         &[
             ("EXECUTION_MODE", "STDIO"),
             ("WATCHDOG_CMD", &script),
-            ("TIMEOUT_MS", "500"),
+            ("TIMEOUT_MS", "2000"),
             ("INVOCATION_PAYLOAD", r#"{"input":1}"#),
         ],
         &dir,
@@ -530,7 +530,7 @@ fn child_that_ignores_sigterm_is_killed_after_the_grace_period() {
         &[
             ("EXECUTION_MODE", "STDIO"),
             ("WATCHDOG_CMD", &script),
-            ("TIMEOUT_MS", "400"),
+            ("TIMEOUT_MS", "2000"),
             ("KILL_GRACE_MS", "200"),
             ("INVOCATION_PAYLOAD", r#"{"input":1}"#),
         ],

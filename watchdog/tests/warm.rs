@@ -212,9 +212,15 @@ fn file_mode_uses_a_fresh_file_pair_per_invocation_and_removes_it() {
 fn requests_beyond_max_inflight_get_429_with_retry_after() {
     let dir = TempDir::new("warm-inflight");
     let marker = dir.path("started").display().to_string();
+    let release = dir.path("release");
+    // Each invocation runs until the test creates the release file: no timing assumptions.
     let script = dir.script(
         "slow.sh",
-        &format!("#!/bin/sh\ncat > /dev/null\necho started >> {marker}\nsleep 1\necho '{{\"slow\":true}}'\n"),
+        &format!(
+            "#!/bin/sh\ncat > /dev/null\necho started >> {marker}\n\
+             while [ ! -f {release} ]; do sleep 0.02; done\necho '{{\"slow\":true}}'\n",
+            release = release.display()
+        ),
     );
     let watchdog = Watchdog::start(
         &[
@@ -249,6 +255,7 @@ fn requests_beyond_max_inflight_get_429_with_retry_after() {
     assert_eq!(rejected.error_code(), "CONCURRENCY_LIMIT");
     assert_eq!(rejected.header("retry-after"), Some("1"));
     assert_eq!(rejected.json()["error"]["retryable"], true);
+    std::fs::write(&release, "").unwrap();
     for handle in in_flight {
         let response = handle.join().unwrap();
         assert_eq!(response.status, 200, "{}", response.text());
@@ -274,7 +281,7 @@ fn warm_timeout_kills_a_child_that_ignores_sigterm() {
         &[
             ("EXECUTION_MODE", "STDIO"),
             ("WATCHDOG_CMD", &script),
-            ("TIMEOUT_MS", "400"),
+            ("TIMEOUT_MS", "2000"),
         ],
         &dir,
     );
@@ -526,7 +533,7 @@ fn sigterm_in_http_mode_finishes_the_request_then_stops_the_runtime() {
     let port = watchdog.port;
     let in_flight =
         thread::spawn(move || http_request(port, "POST", "/invoke", &[], br#"{"input":"slow"}"#));
-    thread::sleep(Duration::from_millis(300));
+    wait_for_inflight(&watchdog, 1);
     watchdog.signal(libc::SIGTERM);
     let response = in_flight.join().unwrap();
     assert_eq!(response.status, 200, "{}", response.text());
@@ -595,5 +602,15 @@ fn a_client_that_goes_away_cancels_the_invocation_and_its_process() {
     {
         assert!(std::time::Instant::now() < deadline, "slot never released");
         thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until the watchdog reports `n` invocations in flight.
+fn wait_for_inflight(watchdog: &Watchdog, n: usize) {
+    let expected = format!(r#"watchdog_inflight_invocations{{function="function"}} {n}"#);
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !watchdog.get("/metrics").text().contains(&expected) {
+        assert!(std::time::Instant::now() < deadline, "never {n} in flight");
+        thread::sleep(Duration::from_millis(10));
     }
 }
