@@ -43,6 +43,31 @@ describe('nanofaas-runtime (spawned dist/cli.js)', () => {
     assert.equal((await invoke(runtime.url, { input: 'ok' })).status, 200);
   });
 
+  it('logs a promise rejection nobody handled and keeps serving', async () => {
+    const answer = await invoke(runtime.url, { input: { action: 'stray-rejection' } });
+    assert.equal(answer.status, 200);
+    assert.equal((await invoke(runtime.url, { input: 'after' })).status, 200);
+  });
+
+  it('exits 1 with a log line on an uncaught exception (the watchdog restarts it)', async () => {
+    const crashing = await spawnServer([fixture('behaviours.mjs')]);
+    try {
+      assert.equal((await invoke(crashing.url, { input: { action: 'crash-later' } })).status, 200);
+      const exited = await crashing.exited;
+      assert.equal(exited.code, 1);
+      assert.ok(
+        logLines(exited.stderr).some(
+          (line) =>
+            line['msg'] === 'uncaught exception; exiting' &&
+            JSON.stringify(line['err']).includes('thrown from a timer'),
+        ),
+        exited.stderr,
+      );
+    } finally {
+      crashing.kill();
+    }
+  });
+
   it('on SIGTERM finishes the in-flight invocation, then exits 0', async () => {
     const draining = await spawnServer([fixture('behaviours.mjs')]);
     try {
