@@ -1,5 +1,3 @@
-import { parseArgs } from 'node:util';
-
 export const USAGE = `usage: nanofaas-runtime [--stdio] [handler-module]
 
 Serves the default export of handler-module (default: $HANDLER, else ./index.js).
@@ -26,28 +24,19 @@ export class UsageError extends Error {
   }
 }
 
+/** `[--stdio] [--help|-h] [handler-module]`, parsed by hand: node:util costs start-up time. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+  let stdio = false;
+  let help = false;
+  const positionals: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--stdio') stdio = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'; see --help`);
+    else positionals.push(arg);
   }
-  if (parsed.positionals.length > 1) {
-    throw new UsageError(`expected at most one handler module, got: ${parsed.positionals.join(' ')}`);
+  if (positionals.length > 1) {
+    throw new UsageError(`expected at most one handler module, got: ${positionals.join(' ')}`);
   }
-  return {
-    stdio: parsed.values.stdio ?? false,
-    help: parsed.values.help ?? false,
-    handlerPath: parsed.positionals[0],
-  };
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: { stdio: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  return { stdio, help, handlerPath: positionals[0] };
 }

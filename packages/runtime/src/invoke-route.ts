@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { InvocationRequest, ValidationIssue } from '@nanofaas/contracts';
 import { classifyContentType } from './content-type.js';
@@ -44,7 +43,7 @@ export async function handleInvoke(
   response: ServerResponse,
 ): Promise<void> {
   const headers = request.headers;
-  const executionId = headerValue(headers[HeaderKey.executionId]) ?? randomUUID();
+  const executionId = headerValue(headers[HeaderKey.executionId]) ?? crypto.randomUUID();
   const traceId = resolveTraceId(
     headerValue(headers[HeaderKey.traceId]),
     headerValue(headers[HeaderKey.traceparent]),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { RuntimeConfig } from './config.js';
 import type { Handler } from './handler.js';
@@ -31,7 +30,7 @@ export async function runStdio(
   streams: StdioStreams,
   logger: Logger,
 ): Promise<number> {
-  const executionId = config.executionId ?? randomUUID();
+  const executionId = config.executionId ?? crypto.randomUUID();
   const traceId = config.traceId ?? generateTraceId();
   const outcome = await invokeFromStdin(handler, config, streams.stdin, logger, executionId, traceId);
   if (outcome.ok) {

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { RuntimeConfig } from './config.js';
 import type { Handler } from './handler.js';
 import { handleInvoke, type InvokeRouteState } from './invoke-route.js';

@@ -153,7 +153,7 @@ describe('nanofaas-runtime start-up failures', () => {
     {
       name: 'an unknown option',
       args: ['--sdtio', fixture('behaviours.mjs')],
-      message: /Unknown option '--sdtio'/,
+      message: /unknown option '--sdtio'/,
     },
     { name: 'two handler modules', args: ['a.js', 'b.js'], message: /at most one handler module/ },
   ];
