@@ -3,6 +3,7 @@
 // Usage: bash bench/runtime/run.sh [--duration 4] [--rounds 12] [--connections 16] [--cold-runs 15]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -135,31 +136,41 @@ function freePort() {
   });
 }
 
-async function healthOk(port) {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/health`);
-    return response.status === 200;
-  } catch {
-    return false;
-  }
+/** One GET /health with node:http (lighter than fetch while the new process competes for CPU). */
+function healthOk(port) {
+  return new Promise((resolve) => {
+    const request = httpGet({ host: '127.0.0.1', port, path: '/health', agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+  });
 }
 
 /** Spawn → first 200 on /health, polling every 2 ms. */
-async function coldStart(name) {
-  const times = [];
-  for (let run = 0; run < coldRuns; run++) {
-    const port = await freePort();
-    const started = performance.now();
-    const child = start(targets[name], port);
-    while (!(await healthOk(port))) await new Promise((resolve) => setTimeout(resolve, 2));
-    times.push(performance.now() - started);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
-  }
-  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) };
+async function coldStartOnce(name) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = start(targets[name], port);
+  while (!(await healthOk(port))) await new Promise((resolve) => setTimeout(resolve, 2));
+  const elapsed = performance.now() - started;
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('exit', resolve));
+  return elapsed;
 }
 
-await fetch('http://127.0.0.1:1').catch(() => {}); // load fetch before timing anything
+/** Alternates the two servers so that both see the same background load. */
+async function coldStarts() {
+  const times = { runtime: [], bare: [] };
+  for (let run = 0; run < coldRuns; run++) {
+    for (const name of run % 2 === 0 ? ['runtime', 'bare'] : ['bare', 'runtime']) {
+      times[name].push(await coldStartOnce(name));
+    }
+  }
+  const describe = (list) => ({ medianMs: median(list), minMs: Math.min(...list), maxMs: Math.max(...list) });
+  return { runtime: describe(times.runtime), bare: describe(times.bare) };
+}
+
 const loads = await throughput();
 const summary = (list) => ({
   rps: median(list.map((r) => r.rps)),
@@ -170,7 +181,7 @@ const summary = (list) => ({
 });
 const runtime = summary(loads.runtime);
 const bare = summary(loads.bare);
-const cold = { runtime: await coldStart('runtime'), bare: await coldStart('bare') };
+const cold = await coldStarts();
 
 const result = {
   date: new Date().toISOString(),
