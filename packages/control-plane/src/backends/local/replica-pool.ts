@@ -138,7 +138,7 @@ export class ReplicaPool {
     const replica = this.#pick();
     if (replica !== undefined) {
       replica.inFlight++;
-      return { ok: true, value: replica, coldStart: this.#takeColdStart(replica, Number.POSITIVE_INFINITY) };
+      return { ok: true, value: replica, coldStart: replica.takeColdStart(Number.POSITIVE_INFINITY) };
     }
     const blocked = this.#blockedReason();
     if (blocked !== undefined) return { ok: false, error: blocked };
@@ -185,19 +185,8 @@ export class ReplicaPool {
       const replica = this.#pick();
       if (replica === undefined) return undefined;
       replica.inFlight++;
-      return { value: replica, coldStart: this.#takeColdStart(replica, arrivedAt) };
+      return { value: replica, coldStart: replica.takeColdStart(arrivedAt) };
     });
-  }
-
-  /**
-   * A request is a cold start when it waited for a replica that became ready after it arrived, or
-   * when it is the first request of a replica started from zero because of queued demand (it
-   * waited in the scheduler's queue instead of here).
-   */
-  #takeColdStart(replica: WarmReplica, arrivedAt: number): boolean {
-    const first = replica.startedFromZero && !replica.servedFirst;
-    replica.servedFirst = true;
-    return first || replica.readyAt >= arrivedAt;
   }
 
   #blockedReason(): ErrorInfo | undefined {
@@ -375,25 +364,18 @@ export class ReplicaPool {
   #recover(replica: WarmReplica, withinMs: number): void {
     if (replica.state !== 'ready') return;
     replica.state = 'unhealthy';
-    const deadline = this.#deps.clock.now() + withinMs;
-    const probe = async () => {
-      while (replica.state === 'unhealthy' && this.#stopping === undefined) {
-        if (await replica.client.checkHealth(1_000)) {
-          if (replica.state !== 'unhealthy') return;
-          replica.state = 'ready';
-          this.#serveWaiters();
-          return;
-        }
-        if (this.#deps.clock.now() >= deadline) break;
-        await sleep(Math.max(50, this.#deps.config.healthIntervalMs * 5));
-      }
+    void replica.awaitHealthy(withinMs).then(async (healthy) => {
       if (replica.state !== 'unhealthy' || this.#stopping !== undefined) return;
+      if (healthy) {
+        replica.state = 'ready';
+        this.#serveWaiters();
+        return;
+      }
       this.#deps.log(`local backend: replica ${replica.id} stopped answering; replacing it`);
       await replica.stop(0);
       this.#replicas.delete(replica);
       this.#reconcile();
-    };
-    void probe();
+    });
   }
 
   /** Drains a replica (no new requests; waits up to `drainMs` for in-flight ones), then stops it. */

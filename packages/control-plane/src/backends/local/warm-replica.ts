@@ -190,6 +190,28 @@ export class WarmReplica {
     }
   }
 
+  /**
+   * Whether the request that gets this replica now is a cold start: it waited for the replica to
+   * become ready (it arrived before), or it is the first request of a replica started from zero
+   * because of queued demand (it waited in the scheduler's queue instead of the pool's).
+   */
+  takeColdStart(arrivedAt: number): boolean {
+    const first = this.startedFromZero && !this.servedFirst;
+    this.servedFirst = true;
+    return first || this.readyAt >= arrivedAt;
+  }
+
+  /** While `unhealthy`: polls GET /health until 200 (true) or `withinMs` pass (false). */
+  async awaitHealthy(withinMs: number): Promise<boolean> {
+    const deadline = this.#deps.clock.now() + withinMs;
+    while (this.state === 'unhealthy' && !this.#stopRequested) {
+      if (await this.client.checkHealth(1_000)) return true;
+      if (this.#deps.clock.now() >= deadline) return false;
+      await sleep(Math.max(50, this.#deps.config.healthIntervalMs * 5));
+    }
+    return false;
+  }
+
   /** SIGTERM (the watchdog drains), SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs: number): Promise<void> {
     this.#stopRequested = true;
