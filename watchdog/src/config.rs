@@ -3,9 +3,11 @@
 //! additions documented in watchdog/README.md. A bad value is an error naming the variable.
 
 use crate::log::Level;
+use crate::parent_death::ParentDeathSignal;
 use std::fmt;
+use std::io;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How the watchdog talks to the function process (the spec's RuntimeMode).
@@ -29,8 +31,9 @@ pub enum OutputFormat {
 #[derive(Clone, Debug)]
 pub struct OneShotConfig {
     pub execution_id: String,
-    /// The InvocationRequest JSON handed to the function (already wrapped as `{"input": ...}`
-    /// when INVOCATION_PAYLOAD was not an object with an `input` field).
+    /// The InvocationRequest JSON handed to the function, from INVOCATION_PAYLOAD or the file
+    /// named by INVOCATION_PAYLOAD_FILE (already wrapped as `{"input": ...}` when it was not an
+    /// object with an `input` field).
     pub payload: Vec<u8>,
     /// Base URL; the watchdog posts to `{callback_url}/{execution_id}:complete`. None: print.
     pub callback_url: Option<String>,
@@ -66,6 +69,8 @@ pub struct Config {
     pub hosts_file: PathBuf,
     pub resolv_conf: PathBuf,
     pub log_level: Level,
+    /// Opt-in: PR_SET_PDEATHSIG at start, so the watchdog stops when its parent dies.
+    pub parent_death_signal: Option<ParentDeathSignal>,
 }
 
 impl Config {
@@ -95,9 +100,15 @@ impl std::error::Error for ConfigError {}
 
 const MIB: usize = 1024 * 1024;
 
-/// Reads the whole configuration through `env` (a lookup such as `std::env::var`), so that it can
-/// be tested without touching the process environment.
-pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+/// Reads a file's bytes (`std::fs::read`); INVOCATION_PAYLOAD_FILE is read through it.
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<u8>>;
+
+/// Reads the whole configuration through `env` (a lookup such as `std::env::var`) and `read_file`,
+/// so that it can be tested without touching the process environment or the file system.
+pub fn load_config(
+    env: &dyn Fn(&str) -> Option<String>,
+    read_file: ReadFile<'_>,
+) -> Result<Config, ConfigError> {
     let get = |name: &str| env(name).filter(|value| !value.trim().is_empty());
 
     let warm = match get("WARM") {
@@ -116,7 +127,7 @@ pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Confi
     let one_shot = if warm {
         None
     } else {
-        Some(load_one_shot(&get)?)
+        Some(load_one_shot(&get, read_file)?)
     };
 
     // HOST and PORT are the warm server's: a one-shot run listens on nothing, so it does not
@@ -168,8 +179,17 @@ pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Confi
         })?,
     };
 
+    let parent_death_signal = match get("PARENT_DEATH_SIGNAL") {
+        None => None,
+        Some(value) => Some(ParentDeathSignal::parse(&value).ok_or_else(|| ConfigError {
+            variable: "PARENT_DEATH_SIGNAL",
+            problem: format!("{value:?} is not one of TERM, INT, KILL"),
+        })?),
+    };
+
     Ok(Config {
         log_level,
+        parent_death_signal,
         function_name,
         mode,
         command,
@@ -199,12 +219,11 @@ pub fn load_config(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Confi
     })
 }
 
-fn load_one_shot(get: &dyn Fn(&str) -> Option<String>) -> Result<OneShotConfig, ConfigError> {
-    let raw = get("INVOCATION_PAYLOAD").ok_or(ConfigError {
-        variable: "INVOCATION_PAYLOAD",
-        problem: "is required when WARM is not true (one-shot run)".into(),
-    })?;
-    let payload = normalize_payload(&raw)?;
+fn load_one_shot(
+    get: &dyn Fn(&str) -> Option<String>,
+    read_file: ReadFile<'_>,
+) -> Result<OneShotConfig, ConfigError> {
+    let payload = payload::load_payload(get, read_file)?;
     let callback_url = match get("CALLBACK_URL") {
         None => None,
         Some(value) => Some(parse_http_url("CALLBACK_URL", &value)?),
@@ -231,22 +250,6 @@ fn load_one_shot(get: &dyn Fn(&str) -> Option<String>) -> Result<OneShotConfig, 
         callback_url: callback_url.map(|url| url.trim_end_matches('/').to_string()),
         callback_token: get("CALLBACK_TOKEN"),
     })
-}
-
-/// INVOCATION_PAYLOAD is normally an InvocationRequest (`{"input": ..., "metadata": ...}`) and is
-/// passed on byte for byte; any other JSON value is wrapped as `{"input": <value>}`.
-fn normalize_payload(raw: &str) -> Result<Vec<u8>, ConfigError> {
-    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| ConfigError {
-        variable: "INVOCATION_PAYLOAD",
-        problem: format!("is not valid JSON: {e}"),
-    })?;
-    match value {
-        serde_json::Value::Object(ref map) if map.contains_key("input") => {
-            Ok(raw.trim().as_bytes().to_vec())
-        }
-        other => Ok(serde_json::to_vec(&serde_json::json!({ "input": other }))
-            .expect("serializing a JSON value cannot fail")),
-    }
 }
 
 fn parse_host(value: Option<String>) -> Result<IpAddr, ConfigError> {
@@ -377,5 +380,6 @@ fn parse_http_url(variable: &'static str, value: &str) -> Result<String, ConfigE
     Ok(value.to_string())
 }
 
+mod payload;
 #[cfg(test)]
 mod tests;

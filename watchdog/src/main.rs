@@ -16,6 +16,7 @@ mod log;
 mod metrics;
 mod oneshot;
 mod output;
+mod parent_death;
 mod process;
 mod resolver;
 mod run;
@@ -26,8 +27,14 @@ mod supervisor;
 /// Exit code for a configuration error.
 const EXIT_CONFIG: i32 = 2;
 
+/// Exit code when the watchdog itself cannot start.
+const EXIT_STARTUP_FAILED: i32 = 4;
+
 fn main() {
-    let config = match config::load_config(&|name| std::env::var(name).ok()) {
+    let parent = parent_death::parent_pid();
+    let config = match config::load_config(&|name| std::env::var(name).ok(), &|path| {
+        std::fs::read(path)
+    }) {
         Ok(config) => config,
         Err(error) => {
             log::LogContext::new(
@@ -38,6 +45,16 @@ fn main() {
             std::process::exit(EXIT_CONFIG);
         }
     };
+    if let Some(signal) = config.parent_death_signal {
+        let log = log::LogContext::new(&config.function_name, config.log_level);
+        if let Err(error) = parent_death::arm(signal, parent, &log) {
+            log.error(
+                "cannot arm PARENT_DEATH_SIGNAL",
+                &[("error", error.to_string().into())],
+            );
+            std::process::exit(EXIT_STARTUP_FAILED);
+        }
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         // Only process spawns use blocking threads; they are serialized by the reaper's lock.

@@ -68,7 +68,12 @@ pub struct SpawnSpec<'a> {
 
 /// Environment variables of the watchdog that the function must not see: the callback secret and
 /// the one-shot payload (the function gets the payload on stdin, in a file or over HTTP).
-const PRIVATE_ENV: &[&str] = &["CALLBACK_TOKEN", "INVOCATION_PAYLOAD", "CALLBACK_URL"];
+const PRIVATE_ENV: &[&str] = &[
+    "CALLBACK_TOKEN",
+    "INVOCATION_PAYLOAD",
+    "INVOCATION_PAYLOAD_FILE",
+    "CALLBACK_URL",
+];
 
 pub struct Reaper {
     waiters: Mutex<HashMap<i32, oneshot::Sender<ExitStatus>>>,

@@ -608,3 +608,70 @@ fn bad_configuration_exits_non_zero_naming_the_variable() {
     assert_eq!(finished.code, 2);
     assert_eq!(finished.log_lines()[0]["variable"], "WATCHDOG_CMD");
 }
+
+#[test]
+fn a_large_payload_is_read_from_invocation_payload_file() {
+    let dir = TempDir::new("payload-file");
+    let text = "x".repeat(1024 * 1024);
+    let payload = dir.file("payload.json", &format!("{{\"input\":\"{text}\"}}"));
+    let script = dir.file(
+        "handler.py",
+        "import json, os, sys\n\
+         request = json.load(sys.stdin)\n\
+         print(json.dumps({'length': len(request['input']), \
+         'file': os.environ.get('INVOCATION_PAYLOAD_FILE')}))\n",
+    );
+    let command = format!("python3 {script}");
+    let finished = run_one_shot(
+        &[
+            ("EXECUTION_MODE", "STDIO"),
+            ("WATCHDOG_CMD", &command),
+            ("INVOCATION_PAYLOAD_FILE", &payload),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 0, "{}", finished.log);
+    assert_eq!(
+        finished.stdout_json(),
+        json!({"success": true, "output": {"length": 1024 * 1024, "file": null}})
+    );
+    assert!(
+        std::path::Path::new(&payload).exists(),
+        "the file belongs to whoever wrote it"
+    );
+}
+
+#[test]
+fn payload_and_payload_file_together_or_an_unreadable_file_are_configuration_errors() {
+    let dir = TempDir::new("payload-file-errors");
+    let payload = dir.file("payload.json", r#"{"input":1}"#);
+    let both = run_one_shot(
+        &[
+            ("WATCHDOG_CMD", "cat"),
+            ("INVOCATION_PAYLOAD", r#"{"input":2}"#),
+            ("INVOCATION_PAYLOAD_FILE", &payload),
+        ],
+        &dir,
+    );
+    assert_eq!(both.code, 2, "{}", both.log);
+    let line = &both.log_lines()[0];
+    let message = line["msg"].as_str().unwrap();
+    assert!(
+        message.contains("INVOCATION_PAYLOAD_FILE") && message.contains("INVOCATION_PAYLOAD are"),
+        "{message}"
+    );
+
+    let missing = dir.path("missing.json").display().to_string();
+    let unreadable = run_one_shot(
+        &[
+            ("WATCHDOG_CMD", "cat"),
+            ("INVOCATION_PAYLOAD_FILE", &missing),
+        ],
+        &dir,
+    );
+    assert_eq!(unreadable.code, 2, "{}", unreadable.log);
+    let line = &unreadable.log_lines()[0];
+    assert_eq!(line["variable"], "INVOCATION_PAYLOAD_FILE");
+    assert!(line["msg"].as_str().unwrap().contains(&missing), "{line}");
+    assert!(unreadable.stdout.is_empty());
+}

@@ -8,7 +8,30 @@ fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    load_config(&|name| map.get(name).cloned())
+    load_config(&|name| map.get(name).cloned(), &|path| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no file {} in this test", path.display()),
+        ))
+    })
+}
+
+/// load_config with files: `files` maps paths to contents, every other path is missing.
+fn load_with_files(vars: &[(&str, &str)], files: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let files: HashMap<PathBuf, Vec<u8>> = files
+        .iter()
+        .map(|(path, text)| (PathBuf::from(path), text.as_bytes().to_vec()))
+        .collect();
+    load_config(&|name| map.get(name).cloned(), &|path| {
+        files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    })
 }
 
 #[test]
@@ -135,4 +158,76 @@ fn payload_without_input_is_wrapped() {
         one_shot.callback_url.as_deref(),
         Some("http://cp:8080/v1/internal/executions")
     );
+}
+
+#[test]
+fn payload_can_come_from_a_file() {
+    let base = [
+        ("WATCHDOG_CMD", "cat"),
+        ("INVOCATION_PAYLOAD_FILE", "/run/payload.json"),
+    ];
+    let config = load_with_files(&base, &[("/run/payload.json", "{\"input\":[1,2]}\n")]).unwrap();
+    assert_eq!(
+        config.one_shot.unwrap().payload,
+        br#"{"input":[1,2]}"#.to_vec()
+    );
+    let config = load_with_files(&base, &[("/run/payload.json", "42")]).unwrap();
+    assert_eq!(
+        config.one_shot.unwrap().payload,
+        br#"{"input":42}"#.to_vec()
+    );
+}
+
+#[test]
+fn payload_file_problems_name_the_variable() {
+    let base = [
+        ("WATCHDOG_CMD", "cat"),
+        ("INVOCATION_PAYLOAD_FILE", "/run/payload.json"),
+    ];
+    let missing = load_with_files(&base, &[]).unwrap_err();
+    assert_eq!(missing.variable, "INVOCATION_PAYLOAD_FILE");
+    assert!(missing.problem.contains("/run/payload.json"), "{missing}");
+    let invalid = load_with_files(&base, &[("/run/payload.json", "{oops")]).unwrap_err();
+    assert_eq!(invalid.variable, "INVOCATION_PAYLOAD_FILE");
+    assert!(invalid.problem.contains("not valid JSON"), "{invalid}");
+    let mut both = base.to_vec();
+    both.push(("INVOCATION_PAYLOAD", "{}"));
+    let both = load_with_files(&both, &[("/run/payload.json", "{}")]).unwrap_err();
+    let message = both.to_string();
+    assert!(
+        message.contains("INVOCATION_PAYLOAD_FILE")
+            && message.contains("INVOCATION_PAYLOAD are both set"),
+        "{message}"
+    );
+}
+
+#[test]
+fn warm_runs_ignore_the_payload_file() {
+    let config = load(&[
+        ("WARM", "true"),
+        ("WATCHDOG_CMD", "cat"),
+        ("INVOCATION_PAYLOAD_FILE", "/nowhere"),
+    ])
+    .unwrap();
+    assert!(config.is_warm());
+}
+
+#[test]
+fn parent_death_signal_is_opt_in_and_named() {
+    let base = [("WARM", "true"), ("WATCHDOG_CMD", "cat")];
+    assert_eq!(load(&base).unwrap().parent_death_signal, None);
+    for (value, expected) in [
+        ("TERM", ParentDeathSignal::Term),
+        ("sigterm", ParentDeathSignal::Term),
+        ("INT", ParentDeathSignal::Int),
+        ("SIGKILL", ParentDeathSignal::Kill),
+    ] {
+        let mut vars = base.to_vec();
+        vars.push(("PARENT_DEATH_SIGNAL", value));
+        assert_eq!(load(&vars).unwrap().parent_death_signal, Some(expected));
+    }
+    let mut vars = base.to_vec();
+    vars.push(("PARENT_DEATH_SIGNAL", "USR1"));
+    let err = load(&vars).unwrap_err();
+    assert_eq!(err.variable, "PARENT_DEATH_SIGNAL");
 }
