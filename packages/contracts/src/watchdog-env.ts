@@ -7,6 +7,7 @@ export const WatchdogEnv = Object.freeze({
   executionId: 'EXECUTION_ID',
   callbackUrl: 'CALLBACK_URL',
   invocationPayload: 'INVOCATION_PAYLOAD',
+  invocationPayloadFile: 'INVOCATION_PAYLOAD_FILE',
   timeoutMs: 'TIMEOUT_MS',
   executionMode: 'EXECUTION_MODE',
   watchdogCmd: 'WATCHDOG_CMD',
@@ -25,6 +26,7 @@ export const WatchdogEnv = Object.freeze({
   healthIntervalMs: 'HEALTH_INTERVAL_MS',
   healthTimeoutMs: 'HEALTH_TIMEOUT_MS',
   killGraceMs: 'KILL_GRACE_MS',
+  parentDeathSignal: 'PARENT_DEATH_SIGNAL',
 });
 
 export type WatchdogEnvName = (typeof WatchdogEnv)[keyof typeof WatchdogEnv];

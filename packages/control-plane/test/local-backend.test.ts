@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -379,13 +379,26 @@ describe('local backend, end to end with the real watchdog', { timeout: 240_000 
     await other.cleanup();
   });
 
-  it('passes REMOTE payloads up to the environment-variable limit and refuses larger ones with 413', async () => {
-    const counter = kit.script('count.sh', '#!/bin/sh\ncat | wc -c | tr -d " \\n"\n');
+  it('passes REMOTE payloads of any size up to the body limit: small inline, large through a private file', async () => {
+    // Reports the bytes it got and, when there is one, the mode of the payload file next to INPUT_FILE.
+    const counter = kit.script(
+      'count.sh',
+      `#!/bin/sh
+bytes=$(cat | wc -c | tr -d ' ')
+file="$(dirname "$INPUT_FILE")/payload.json"
+mode=$(if [ -e "$file" ]; then stat -c %a "$file"; else echo none; fi)
+printf '{"bytes":%s,"mode":"%s","fileVar":"%s"}' "$bytes" "$mode" "\${INVOCATION_PAYLOAD_FILE:-unset}"
+`,
+    );
     const fn = await kit.deploy({ runtimeCommand: counter, runtimeMode: 'STDIO', executionMode: 'REMOTE' });
-    const big = await kit.backend.invoke(fn, kit.dispatch(fn, 'x'.repeat(120_000)));
-    assert.equal(output<number>(big), 120_012);
-    const tooBig = await kit.backend.invoke(fn, kit.dispatch(fn, 'x'.repeat(140_000)));
-    assert.equal(errorCode(tooBig), 'PAYLOAD_TOO_LARGE');
+    const scratchDirs = () =>
+      readdirSync(tmpdir()).filter((entry) => entry.startsWith(`nanofaas-instance-${fn.spec.name}-`));
+    const small = await kit.backend.invoke(fn, kit.dispatch(fn, 'x'.repeat(1_000)));
+    assert.deepEqual(output(small), { bytes: 1_012, mode: 'none', fileVar: 'unset' });
+    const large = await kit.backend.invoke(fn, kit.dispatch(fn, 'x'.repeat(1024 * 1024)));
+    // The function reads it on stdin as usual; the file is private and its name is not passed on.
+    assert.deepEqual(output(large), { bytes: 1024 * 1024 + 12, mode: '600', fileVar: 'unset' });
+    assert.ok(await eventually(() => scratchDirs().length === 0), 'the payload file outlived its run');
     await kit.backend.removeFunction(fn.spec.name);
   });
 

@@ -32,7 +32,10 @@ export interface LocalBackendConfig {
   readonly stableAfterMs: number;
   /** A one-shot run that exits without calling back gets this long for its callback to land. */
   readonly callbackGraceMs: number;
-  /** Payloads above this size go to a one-shot run as a file instead of INVOCATION_PAYLOAD. */
+  /**
+   * REMOTE payloads up to this size travel in INVOCATION_PAYLOAD; larger ones in a file named by
+   * INVOCATION_PAYLOAD_FILE (Linux caps one environment variable at 128 KiB).
+   */
   readonly payloadEnvMaxBytes: number;
   readonly memoryLimit: LocalMemoryLimitMode;
   /** Control-plane environment variables passed through to function processes (never NANOFAAS_*). */
@@ -83,7 +86,7 @@ export function loadLocalBackendConfig(reader: EnvReader, cwd: string): LocalBac
     crashLoopThreshold: reader.integer('NANOFAAS_LOCAL_CRASH_LOOP_THRESHOLD', 5, 1),
     stableAfterMs: ms('NANOFAAS_LOCAL_STABLE_AFTER_MS', 10_000),
     callbackGraceMs: ms('NANOFAAS_LOCAL_CALLBACK_GRACE_MS', 2_000),
-    payloadEnvMaxBytes: reader.integer('NANOFAAS_LOCAL_PAYLOAD_ENV_MAX_BYTES', 127 * 1024, 0, 127 * 1024),
+    payloadEnvMaxBytes: reader.integer('NANOFAAS_LOCAL_PAYLOAD_ENV_MAX_BYTES', 64 * 1024, 0, 127 * 1024),
     memoryLimit: reader.oneOf('NANOFAAS_LOCAL_MEMORY_LIMIT', ['auto', 'cgroup', 'off'] as const, 'auto'),
     envPassthrough: Object.freeze(passthrough(reader.raw('NANOFAAS_LOCAL_ENV_PASSTHROUGH'))),
     examples: reader.oneOf('NANOFAAS_EXAMPLES', ['true', 'false'] as const, 'true') === 'true',

@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
@@ -8,7 +11,10 @@ import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import type { PortAllocator } from './port-allocator.js';
 import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
 import { cancelled } from './watchdog-client.js';
-import { oneShotEnvironment } from './watchdog-environment.js';
+import { type OneShotPayload, oneShotEnvironment } from './watchdog-environment.js';
+
+/** Name of the payload file in a one-shot run's scratch directory. */
+const PAYLOAD_FILE_NAME = 'payload.json';
 
 export interface OneShotRunnerDeps extends InstanceDeps {
   readonly config: LocalBackendConfig;
@@ -26,9 +32,10 @@ type Settlement =
 
 /**
  * REMOTE on the local backend (spec: "ONE-SHOT"): each attempt is one watchdog process with the
- * Job env of the spec (EXECUTION_ID, CALLBACK_URL, CALLBACK_TOKEN, INVOCATION_PAYLOAD, TIMEOUT_MS,
- * TRACE_ID, …). The result is whatever the run posts to the completion callback; a run that exits
- * without calling back (within a short grace) fails the attempt with RUN_LOST, which is retryable.
+ * Job env of the spec (EXECUTION_ID, CALLBACK_URL, CALLBACK_TOKEN, INVOCATION_PAYLOAD or, for large
+ * payloads, INVOCATION_PAYLOAD_FILE, TIMEOUT_MS, TRACE_ID, …). The result is whatever the run posts
+ * to the completion callback; a run that exits without calling back (within a short grace) fails
+ * the attempt with RUN_LOST, which is retryable.
  */
 export class OneShotRunner {
   readonly #deps: OneShotRunnerDeps;
@@ -56,20 +63,13 @@ export class OneShotRunner {
     }
     if (this.#stopping) return failure(errorInfo('SHUTTING_DOWN', 'the local backend is stopping'));
     if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal));
-    const payload = JSON.stringify(dispatch.request);
-    const payloadBytes = Buffer.byteLength(payload);
-    if (payloadBytes > this.#deps.config.payloadEnvMaxBytes) {
-      return failure(
-        errorInfo(
-          'PAYLOAD_TOO_LARGE',
-          `a REMOTE run on the local backend receives its payload in INVOCATION_PAYLOAD, limited to ` +
-            `${this.#deps.config.payloadEnvMaxBytes} bytes (got ${payloadBytes}); use executionMode DEPLOYMENT for larger inputs`,
-        ),
-      );
-    }
-
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
     const scratchDir = createScratchDir(instanceId);
+    const payload = await this.#preparePayload(JSON.stringify(dispatch.request), scratchDir);
+    if (!payload.ok) {
+      rmSync(scratchDir, { recursive: true, force: true });
+      return failure(payload.error);
+    }
     const runtimePort = fn.spec.runtimeMode === 'HTTP' ? await this.#deps.ports.allocate() : 1;
     const env = oneShotEnvironment(fn.spec, {
       base: plan.baseEnv,
@@ -78,7 +78,7 @@ export class OneShotRunner {
       executionId: dispatch.executionId,
       callbackUrl: completion.url,
       callbackToken: completion.token,
-      payload,
+      payload: payload.payload,
       timeoutMs: dispatch.timeoutMs,
       traceId: dispatch.traceId,
       runtimePort,
@@ -136,6 +136,30 @@ export class OneShotRunner {
     }
   }
 
+  /**
+   * Small payloads go inline in INVOCATION_PAYLOAD; larger ones (Linux caps one environment
+   * variable at 128 KiB) in `payload.json` of the run's private scratch directory, readable by
+   * this user only and removed with the directory when the run ends.
+   */
+  async #preparePayload(
+    json: string,
+    scratchDir: string,
+  ): Promise<{ ok: true; payload: OneShotPayload } | { ok: false; error: ErrorInfo }> {
+    if (Buffer.byteLength(json) <= this.#deps.config.payloadEnvMaxBytes) {
+      return { ok: true, payload: { via: 'env', json } };
+    }
+    const path = join(scratchDir, PAYLOAD_FILE_NAME);
+    try {
+      await writeFile(path, json, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      return {
+        ok: false,
+        error: errorInfo('SPAWN_FAILED', `cannot write the REMOTE payload file ${path}: ${String(error)}`),
+      };
+    }
+    return { ok: true, payload: { via: 'file', path } };
+  }
+
   /** The first of: callback, exit (plus grace for a callback in flight), timeout, abort. */
   #settle(
     process: LaunchedProcess,
@@ -169,6 +193,8 @@ export class OneShotRunner {
       );
       const onAbort = () => finish({ kind: 'aborted' });
       dispatch.signal.addEventListener('abort', onAbort, { once: true });
+      // Aborted while the run was being prepared: no 'abort' event will come any more.
+      if (dispatch.signal.aborted) onAbort();
     });
   }
 

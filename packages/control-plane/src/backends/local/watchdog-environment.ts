@@ -59,14 +59,22 @@ export interface OneShotEnvironmentOptions {
   readonly executionId: string;
   readonly callbackUrl: string;
   readonly callbackToken: string;
-  readonly payload: string;
+  readonly payload: OneShotPayload;
   readonly timeoutMs: number;
   readonly traceId: string;
   /** A free port for an HTTP runtime (several one-shot runs share this machine). */
   readonly runtimePort: number;
 }
 
-/** Spec table "Pod Job (one-shot)" plus CALLBACK_TOKEN. */
+/**
+ * How a one-shot run gets its InvocationRequest: inline in INVOCATION_PAYLOAD, or (too large for
+ * one environment variable) in a file named by INVOCATION_PAYLOAD_FILE.
+ */
+export type OneShotPayload =
+  | { readonly via: 'env'; readonly json: string }
+  | { readonly via: 'file'; readonly path: string };
+
+/** Spec table "Pod Job (one-shot)" plus CALLBACK_TOKEN (and INVOCATION_PAYLOAD_FILE for large payloads). */
 export function oneShotEnvironment(
   spec: ResolvedFunctionSpec,
   options: OneShotEnvironmentOptions,
@@ -77,12 +85,25 @@ export function oneShotEnvironment(
     [WatchdogEnv.executionId]: options.executionId,
     [WatchdogEnv.callbackUrl]: options.callbackUrl,
     [WatchdogEnv.callbackToken]: options.callbackToken,
-    [WatchdogEnv.invocationPayload]: options.payload,
+    ...payloadEnvironment(options.payload),
     [WatchdogEnv.timeoutMs]: String(Math.max(1, Math.floor(options.timeoutMs))),
     [WatchdogEnv.traceId]: options.traceId,
     [WatchdogEnv.healthIntervalMs]: '10',
     [WatchdogEnv.runtimePort]: String(options.runtimePort),
   };
+}
+
+function payloadEnvironment(payload: OneShotPayload): Record<string, string> {
+  switch (payload.via) {
+    case 'env':
+      return { [WatchdogEnv.invocationPayload]: payload.json };
+    case 'file':
+      return { [WatchdogEnv.invocationPayloadFile]: payload.path };
+    default: {
+      const unknown: never = payload;
+      throw new Error(`unexpected payload ${JSON.stringify(unknown)}`);
+    }
+  }
 }
 
 function commonEnvironment(
@@ -96,6 +117,9 @@ function commonEnvironment(
     [WatchdogEnv.watchdogCmd]: spec.runtimeCommand ?? '',
     [WatchdogEnv.inputFile]: join(scratchDir, 'input.json'),
     [WatchdogEnv.outputFile]: join(scratchDir, 'output.json'),
+    // A control plane killed with kill -9 cannot stop its watchdogs: the kernel tells them
+    // (PR_SET_PDEATHSIG) and they drain and exit as on SIGTERM, without waiting for a restart.
+    [WatchdogEnv.parentDeathSignal]: 'TERM',
     [INSTANCE_MARKER]: instanceId,
   };
 }
