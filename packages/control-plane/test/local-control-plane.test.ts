@@ -3,16 +3,28 @@
  * watchdog, the Node runtime and shell scripts as functions.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type App, buildApp } from '../src/app.js';
+import { SCRATCH_DIR_PREFIX } from '../src/backends/local/instance-process.js';
+import { removeScratchDirsOfDeadControlPlanes } from '../src/backends/local/orphan-sweeper.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { eventually, freePort, processesOf } from './local-test-kit.js';
 
 const RUNTIME_CLI = fileURLToPath(new URL('../../runtime/dist/cli.js', import.meta.url));
+const MAIN_MODULE = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 interface Reply {
   status: number;
@@ -226,6 +238,20 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     assert.deepEqual(processesOf('cp-pin'), []);
   });
 
+  it('REMOTE: a 1 MiB input (over the 128 KiB of one environment variable) runs through the real watchdog', async () => {
+    await register({
+      name: 'cp-remote-large',
+      runtimeCommand: commandFor('STDIO'),
+      runtimeMode: 'STDIO',
+      executionMode: 'REMOTE',
+    });
+    const text = 'x'.repeat(1024 * 1024);
+    const reply = await call('POST', '/v1/functions/cp-remote-large:invoke', { input: { echo: text } });
+    assert.equal(reply.status, 200, JSON.stringify(reply.json).slice(0, 500));
+    assert.equal(reply.json.output.stdio.input.echo, text);
+    await call('DELETE', '/v1/functions/cp-remote-large');
+  });
+
   it('stopping the control plane SIGTERMs every watchdog and leaves no process', async () => {
     await register({
       name: 'cp-stop',
@@ -275,6 +301,104 @@ describe('local commands and API keys', { timeout: 60_000 }, () => {
       assert.deepEqual(((await invoked.json()) as { output: unknown }).output, { input: { ok: true } });
     } finally {
       await app.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Pids of live (non-zombie) processes started by the control plane with pid `owner`. */
+function processesOwnedBy(owner: number): number[] {
+  const marker = new RegExp(`FAAS_INSTANCE_ID=[a-z0-9-]+-${owner.toString(36)}-\\d+\0`);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (marker.test(readFileSync(`/proc/${entry}/environ`, 'latin1'))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('a control plane killed with kill -9', { timeout: 180_000 }, () => {
+  it('its watchdogs and their runtimes exit on their own, without waiting for a restart', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-kill9-'));
+    writeFileSync(join(root, 'handler.mjs'), 'export default async ({ input }) => ({ echo: input });\n');
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN_MODULE], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)), // where tsx resolves
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        NANOFAAS_DATA_DIR: join(root, 'data'),
+        NANOFAAS_FUNCTIONS_ROOT: root,
+        NANOFAAS_EXAMPLES: 'false',
+        NANOFAAS_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const owner = child.pid as number;
+    const post = async (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const up = await eventually(
+        async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true,
+        60_000,
+      );
+      assert.ok(up, output);
+      const functions = [
+        { name: 'k9-stdio', runtimeCommand: 'cat', runtimeMode: 'STDIO', scaling: { minReplicas: 2 } },
+        ...(existsSync(RUNTIME_CLI)
+          ? [
+              {
+                name: 'k9-http',
+                runtimeCommand: `${process.execPath} ${RUNTIME_CLI} ${join(root, 'handler.mjs')}`,
+              },
+            ]
+          : []),
+      ];
+      for (const spec of functions) {
+        const registered = await post('/v1/functions', spec);
+        assert.equal(registered.status, 201, await registered.text());
+        const invoked = await post(`/v1/functions/${spec.name}:invoke`, { input: 'warm' });
+        assert.equal(invoked.status, 200, await invoked.text());
+      }
+      // STDIO: two watchdogs; HTTP: a watchdog and its runtime.
+      const expected = 2 + (functions.length > 1 ? 2 : 0);
+      assert.ok(await eventually(() => processesOwnedBy(owner).length >= expected), output);
+
+      child.kill('SIGKILL');
+      await exited;
+      const gone = await eventually(() => processesOwnedBy(owner).length === 0, 30_000);
+      assert.ok(gone, `still running: ${processesOwnedBy(owner).join(', ')}`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      for (const pid of processesOwnedBy(owner)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      // What the next control plane start would do for the dead one: its scratch directories.
+      removeScratchDirsOfDeadControlPlanes(SCRATCH_DIR_PREFIX);
       rmSync(root, { recursive: true, force: true });
     }
   });
