@@ -1,5 +1,6 @@
 //! One-shot mode (no `WARM=true`; the REMOTE/Job case): run the invocation from
-//! INVOCATION_PAYLOAD (or INVOCATION_PAYLOAD_FILE) once, then report it to the control plane (or print it).
+//! INVOCATION_PAYLOAD (or INVOCATION_PAYLOAD_FILE) once, then report it to the control plane (or
+//! print it).
 
 use crate::callback::Callback;
 use crate::client::HttpClient;
