@@ -7,7 +7,7 @@ import type { Backend } from './backends/backend.js';
 import { createBackend } from './backends/create-backend.js';
 import type { Config } from './config/load-config.js';
 import { type CancelTimer, type Clock, systemClock } from './deps/clock.js';
-import { type IdGenerator, randomIds } from './deps/id-generator.js';
+import { createRandomIds, type IdGenerator } from './deps/id-generator.js';
 import { ExecutionTracker } from './executions/execution-tracker.js';
 import { FunctionRegistry } from './functions/function-registry.js';
 import type { AppServices } from './http/app-services.js';
@@ -59,7 +59,7 @@ export interface App {
 /** Builds the control plane from its config; opens the database, starts nothing. */
 export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? randomIds;
+  const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
   const backend = deps.backend ?? createBackend(config);
 
