@@ -5,6 +5,7 @@ import type {
   InvocationRequest,
   ResolvedFunctionSpec,
 } from '@nanofaas/contracts';
+import type { Cancellation } from './cancellation.js';
 
 /** A registered function as the scheduler hands it to a backend: the resolved spec plus its revision. */
 export interface DeployedFunction {
@@ -35,6 +36,11 @@ export interface Dispatch {
   readonly timeoutMs: number;
   /** Fires when the caller gave up or the platform is stopping; the backend stops the attempt. */
   readonly signal: AbortSignal;
+  /**
+   * The same as `signal`, without an AbortController per attempt: the scheduler sets it, and its
+   * `signal` is only created when read. Callers that hold only a signal leave it out.
+   */
+  readonly cancellation?: Cancellation;
   /** Present for REMOTE functions: where the one-shot run reports its result. */
   readonly completion?: CompletionChannel;
 }

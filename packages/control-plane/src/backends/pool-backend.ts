@@ -8,6 +8,7 @@ import {
 } from '@nanofaas/contracts';
 import type { Pool } from 'undici';
 import type { Backend, BackendContext, DeployedFunction, Dispatch, DispatchResult } from './backend.js';
+import { Cancellation } from './cancellation.js';
 import { Semaphore } from './semaphore.js';
 
 interface PoolFunction {
@@ -102,13 +103,14 @@ export class PoolBackend implements Backend {
     if (endpoint === undefined) {
       return failure(errorInfo('BACKEND_UNREACHABLE', `function "${fn.spec.name}" has no endpointUrl`));
     }
+    const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     const entry = this.functions.get(fn.spec.name);
     const url = entry?.fn === fn ? entry.url : new URL(endpoint);
     const slots = entry?.fn === fn ? entry.slots : undefined;
     const started = Date.now();
     if (slots && !slots.tryAcquire()) {
       // Slow path only: the scheduler already keeps in-flight work within the same bound.
-      const waited = AbortSignal.any([dispatch.signal, AbortSignal.timeout(dispatch.timeoutMs)]);
+      const waited = AbortSignal.any([cancellation.signal, AbortSignal.timeout(dispatch.timeoutMs)]);
       try {
         await slots.acquire(waited);
       } catch {
@@ -117,14 +119,14 @@ export class PoolBackend implements Backend {
     }
     try {
       const remainingMs = Math.max(1, dispatch.timeoutMs - (Date.now() - started));
-      return await this.send(url, dispatch, remainingMs);
+      return await this.send(url, dispatch, cancellation, remainingMs);
     } catch (cause) {
       const code = (cause as { code?: unknown }).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
         return failure(errorInfo('TIMEOUT', `no answer within ${dispatch.timeoutMs} ms`));
       }
-      if (dispatch.signal.aborted) {
-        return failure(errorInfo('TIMEOUT', `the attempt was stopped: ${describe(dispatch.signal.reason)}`));
+      if (cancellation.aborted) {
+        return failure(errorInfo('TIMEOUT', `the attempt was stopped: ${describe(cancellation.reason)}`));
       }
       if (this.stopping) return failure(errorInfo('SHUTTING_DOWN', 'the backend is stopping'));
       return failure(errorInfo('BACKEND_UNREACHABLE', `cannot reach ${url.origin}: ${describe(cause)}`));
@@ -143,7 +145,12 @@ export class PoolBackend implements Backend {
     return pool;
   }
 
-  private async send(url: URL, dispatch: Dispatch, timeoutMs: number): Promise<DispatchResult> {
+  private async send(
+    url: URL,
+    dispatch: Dispatch,
+    cancellation: Cancellation,
+    timeoutMs: number,
+  ): Promise<DispatchResult> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [HeaderKeys.executionId]: dispatch.executionId,
@@ -158,7 +165,7 @@ export class PoolBackend implements Backend {
       headers,
       body: JSON.stringify(dispatch.request),
       timeoutMs,
-      signal: dispatch.signal,
+      cancellation,
       maxBytes: this.maxOutputBytes,
     });
     if (answer === 'too-large') {
@@ -187,7 +194,7 @@ interface Exchange {
   readonly headers: Record<string, string>;
   readonly body: string;
   readonly timeoutMs: number;
-  readonly signal: AbortSignal;
+  readonly cancellation: Cancellation;
   readonly maxBytes: number;
 }
 
@@ -202,12 +209,12 @@ interface Answer {
  * body stream (the invoke path is hot; bodies are bounded by the function's own limits).
  */
 function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> {
-  const { signal } = request;
-  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  const { cancellation } = request;
+  if (cancellation.reason) return Promise.reject(cancellation.reason);
   return new Promise((resolve, reject) => {
     let controller: { abort(reason: Error): void } | undefined;
-    const onAbort = () => controller?.abort(asError(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (reason: Error) => controller?.abort(reason);
+    cancellation.addListener(onAbort);
     const chunks: Buffer[] = [];
     let size = 0;
     let status = 0;
@@ -224,7 +231,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
       {
         onRequestStart(dispatchController) {
           controller = dispatchController;
-          if (signal.aborted) dispatchController.abort(asError(signal.reason));
+          if (cancellation.reason) dispatchController.abort(cancellation.reason);
         },
         onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode;
@@ -233,7 +240,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
         onResponseData(dispatchController, chunk) {
           size += chunk.length;
           if (size > request.maxBytes) {
-            signal.removeEventListener('abort', onAbort);
+            cancellation.removeListener(onAbort);
             chunks.length = 0;
             resolve('too-large');
             dispatchController.abort(new Error('answer too large'));
@@ -242,22 +249,18 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
           chunks.push(chunk);
         },
         onResponseEnd() {
-          signal.removeEventListener('abort', onAbort);
+          cancellation.removeListener(onAbort);
           const text =
             chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
           resolve({ status, text, coldStart });
         },
         onResponseError(_controller, error) {
-          signal.removeEventListener('abort', onAbort);
+          cancellation.removeListener(onAbort);
           reject(error);
         },
       },
     );
   });
-}
-
-function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason ?? 'aborted'));
 }
 
 /** The error a non-2xx answer carries, or one that says what the status means when it has none. */

@@ -1,4 +1,5 @@
 import type { InvocationRequest } from '@nanofaas/contracts';
+import type { Cancellation } from '../backends/cancellation.js';
 import type { CancelTimer } from '../deps/clock.js';
 import type { ExecutionRecord } from './execution-record.js';
 
@@ -12,7 +13,7 @@ export interface LiveExecution {
   /** True once the final state is set; nothing changes it after. */
   settled: boolean;
   /** Aborts the attempt in flight. */
-  attemptController?: AbortController;
+  attemptCancellation?: Cancellation;
   cancelDeadline?: CancelTimer;
   cancelRetry?: CancelTimer;
   waiters?: Array<(record: ExecutionRecord) => void>;

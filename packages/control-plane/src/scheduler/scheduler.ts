@@ -1,5 +1,6 @@
 import { type ErrorInfo, errorInfo } from '@nanofaas/contracts';
 import type { Backend, DeployedFunction, Dispatch, DispatchResult } from '../backends/backend.js';
+import { Cancellation } from '../backends/cancellation.js';
 import type { Clock } from '../deps/clock.js';
 import type { ExecutionTracker } from '../executions/execution-tracker.js';
 import type { LiveExecution } from '../executions/live-execution.js';
@@ -114,7 +115,8 @@ export class Scheduler {
     }
     this.ready.clear();
     await this.waitForIdle(graceMs);
-    for (const execution of this.liveInFlight) execution.attemptController?.abort(new Error('shutting down'));
+    for (const execution of this.liveInFlight)
+      execution.attemptCancellation?.abort(new Error('shutting down'));
     // Backends settle promptly once aborted; the bound only guards against one that does not.
     await this.waitForIdle(5000);
   }
@@ -140,7 +142,7 @@ export class Scheduler {
   private expire(execution: LiveExecution, waitedMs: number): void {
     const error = errorInfo('TIMEOUT', `no result within ${waitedMs} ms`);
     if (this.deps.tracker.finish(execution, { status: 'timeout', error })) {
-      execution.attemptController?.abort(new Error('the caller timed out'));
+      execution.attemptCancellation?.abort(new Error('the caller timed out'));
       const lane = this.lanes.get(execution.record.functionName);
       if (lane && lane.queued > 0) lane.compact();
     }
@@ -207,8 +209,8 @@ export class Scheduler {
     this.deps.store.markRunning(record);
     const remaining = execution.deadline === undefined ? Infinity : execution.deadline - now;
     const timeoutMs = Math.max(1, Math.min(fn.spec.timeoutMs, remaining));
-    const controller = new AbortController();
-    execution.attemptController = controller;
+    const cancellation = new Cancellation();
+    execution.attemptCancellation = cancellation;
     const attempt = record.attempt;
     const completion: OpenCompletionChannel | undefined =
       fn.spec.executionMode === 'REMOTE' ? this.deps.completions.open(record.id, attempt) : undefined;
@@ -219,7 +221,10 @@ export class Scheduler {
       traceparent: execution.traceparent,
       request: execution.request,
       timeoutMs,
-      signal: controller.signal,
+      get signal() {
+        return cancellation.signal;
+      },
+      cancellation,
       ...(completion ? { completion } : {}),
     };
     let result: DispatchResult;
@@ -227,11 +232,11 @@ export class Scheduler {
       result = await backend.invoke(fn, dispatch);
     } finally {
       completion?.close();
-      execution.attemptController = undefined;
+      execution.attemptCancellation = undefined;
     }
     if (result.coldStart) metrics.coldStarts.inc({ function: record.functionName });
     if (execution.settled || record.attempt !== attempt) return;
-    if (this.stopping && controller.signal.aborted) {
+    if (this.stopping && cancellation.aborted) {
       this.requeueForNextStart(execution);
       return;
     }
