@@ -44,11 +44,11 @@ export class ExecutionStore {
     private readonly writes: WriteBatcher,
     private readonly ttlMs: number,
   ) {
+    // Positional parameters: binding by name costs a string lookup per column on every row.
     this.insertStatement = db.prepare(
       `INSERT INTO executions (id, function_name, kind, status, attempt, created_at, started_at, finished_at,
          output, error, cold_start, trace_id, request, callback_url, webhook_pending, expires_at)
-       VALUES (@id, @function_name, @kind, @status, @attempt, @created_at, @started_at, @finished_at,
-         @output, @error, @cold_start, @trace_id, @request, @callback_url, @webhook_pending, @expires_at)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.runningStatement = db.prepare(
       `UPDATE executions SET status = 'running', attempt = ?, started_at = coalesce(started_at, ?)
@@ -58,10 +58,9 @@ export class ExecutionStore {
       `UPDATE executions SET status = 'queued', attempt = ? WHERE id = ? AND status IN ('queued', 'running')`,
     );
     this.finishStatement = db.prepare(
-      `UPDATE executions SET status = @status, attempt = @attempt, started_at = @started_at,
-         finished_at = @finished_at, output = @output, error = @error, cold_start = @cold_start,
-         webhook_pending = @webhook_pending, expires_at = @expires_at, request = NULL
-       WHERE id = @id AND status IN ('queued', 'running')`,
+      `UPDATE executions SET status = ?, attempt = ?, started_at = ?, finished_at = ?, output = ?, error = ?,
+         cold_start = ?, webhook_pending = ?, expires_at = ?, request = NULL
+       WHERE id = ? AND status IN ('queued', 'running')`,
     );
     this.getStatement = db.prepare('SELECT * FROM executions WHERE id = ?');
     this.webhookDoneStatement = db.prepare('UPDATE executions SET webhook_pending = 0 WHERE id = ?');
@@ -69,9 +68,9 @@ export class ExecutionStore {
 
   /** Commits a new async execution; resolves once it is durable. */
   insertQueued(record: ExecutionRecord, extraWrite?: () => void): Promise<void> {
-    const row = this.toRow(record);
+    const values = this.insertValues(record);
     return this.writes.commit(() => {
-      this.insertStatement.run(row);
+      this.insertStatement.run(values);
       extraWrite?.();
     });
   }
@@ -90,9 +89,10 @@ export class ExecutionStore {
 
   /** Records the final state in the next batch; `onCommitted` runs once it is committed. */
   finish(record: ExecutionRecord, onCommitted: () => void): void {
-    const row = this.toRow(record);
+    // A sync execution's row is written once, when it ends.
     const statement = record.kind === 'sync' ? this.insertStatement : this.finishStatement;
-    this.writes.defer(() => statement.run(row), onCommitted);
+    const values = record.kind === 'sync' ? this.insertValues(record) : this.finishValues(record);
+    this.writes.defer(() => statement.run(values), onCommitted);
   }
 
   markWebhookDelivered(id: string): void {
@@ -150,27 +150,56 @@ export class ExecutionStore {
       .changes;
   }
 
-  private toRow(record: ExecutionRecord) {
+  /** insertStatement's values, in its column order. */
+  private insertValues(record: ExecutionRecord): unknown[] {
     const finished = record.finishedAt !== undefined;
-    return {
-      id: record.id,
-      function_name: record.functionName,
-      kind: record.kind,
-      status: record.status,
-      attempt: record.attempt,
-      created_at: record.createdAt,
-      started_at: record.startedAt ?? null,
-      finished_at: record.finishedAt ?? null,
-      output: record.status === 'success' ? JSON.stringify(record.output ?? null) : null,
-      error: record.error ? JSON.stringify(record.error) : null,
-      cold_start: record.coldStart === undefined ? null : record.coldStart ? 1 : 0,
-      trace_id: record.traceId,
-      request: record.request && !finished ? JSON.stringify(record.request) : null,
-      callback_url: record.callbackUrl ?? null,
-      webhook_pending: finished && record.callbackUrl ? 1 : 0,
-      expires_at: finished ? record.finishedAt! + this.ttlMs : null,
-    };
+    return [
+      record.id,
+      record.functionName,
+      record.kind,
+      record.status,
+      record.attempt,
+      record.createdAt,
+      record.startedAt ?? null,
+      record.finishedAt ?? null,
+      outputText(record),
+      errorText(record),
+      coldStartValue(record),
+      record.traceId,
+      record.request && !finished ? JSON.stringify(record.request) : null,
+      record.callbackUrl ?? null,
+      finished && record.callbackUrl ? 1 : 0,
+      finished ? record.finishedAt! + this.ttlMs : null,
+    ];
   }
+
+  /** finishStatement's values, in its parameter order (the record has ended). */
+  private finishValues(record: ExecutionRecord): unknown[] {
+    return [
+      record.status,
+      record.attempt,
+      record.startedAt ?? null,
+      record.finishedAt ?? null,
+      outputText(record),
+      errorText(record),
+      coldStartValue(record),
+      record.callbackUrl ? 1 : 0,
+      record.finishedAt! + this.ttlMs,
+      record.id,
+    ];
+  }
+}
+
+function outputText(record: ExecutionRecord): string | null {
+  return record.status === 'success' ? JSON.stringify(record.output ?? null) : null;
+}
+
+function errorText(record: ExecutionRecord): string | null {
+  return record.error ? JSON.stringify(record.error) : null;
+}
+
+function coldStartValue(record: ExecutionRecord): number | null {
+  return record.coldStart === undefined ? null : record.coldStart ? 1 : 0;
 }
 
 function fromRow(row: ExecutionRow): ExecutionRecord {
