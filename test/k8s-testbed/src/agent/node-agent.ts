@@ -97,32 +97,37 @@ export class NodeAgent {
       lastTransitionTime: now,
     }));
     const capacity = { cpu: '2', memory: '24Gi', pods: '110', 'ephemeral-storage': '100Gi' };
-    await this.deps.core.replaceNodeStatus({
-      name: nodeName,
-      body: {
-        ...(await this.deps.core.readNode({ name: nodeName })),
-        status: {
-          conditions,
-          // Only an IP: the API server tries Hostname first, and the node name resolves nowhere.
-          addresses: [{ type: 'InternalIP', address: network.hostIP }],
-          capacity,
-          allocatable: capacity,
-          daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
-          nodeInfo: {
-            architecture: process.arch === 'x64' ? 'amd64' : process.arch,
-            bootID: '',
-            containerRuntimeVersion: 'nanofaas-processes://1',
-            kernelVersion: '',
-            kubeProxyVersion: '',
-            kubeletVersion: agentVersion,
-            machineID: '',
-            operatingSystem: 'linux',
-            osImage: 'nanofaas node agent (processes, not containers)',
-            systemUUID: '',
-          },
-        },
+    const status = {
+      conditions,
+      // Only an IP: the API server tries Hostname first, and the node name resolves nowhere.
+      addresses: [{ type: 'InternalIP', address: network.hostIP }],
+      capacity,
+      allocatable: capacity,
+      daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
+      nodeInfo: {
+        architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+        bootID: '',
+        containerRuntimeVersion: 'nanofaas-processes://1',
+        kernelVersion: '',
+        kubeProxyVersion: '',
+        kubeletVersion: agentVersion,
+        machineID: '',
+        operatingSystem: 'linux',
+        osImage: 'nanofaas node agent (processes, not containers)',
+        systemUUID: '',
       },
-    });
+    };
+    // A new Node is written by the node lifecycle controller too (taints, annotations): a conflict
+    // means our read was stale, so read again and retry, as the kubelet does.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const node = await this.deps.core.readNode({ name: nodeName });
+        await this.deps.core.replaceNodeStatus({ name: nodeName, body: { ...node, status } });
+        break;
+      } catch (error) {
+        if ((error as { code?: number }).code !== 409 || attempt >= 10) throw error;
+      }
+    }
     this.deps.log(`registered node ${nodeName} (${network.hostIP}, pods ${network.podCIDR})`);
   }
 
