@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type ServedFunction, serveFunction } from '@nanofaas/runtime/testing';
 
 // The built function served by the real runtime over HTTP, as the README shows.
-const cli = fileURLToPath(new URL('./cli.js', import.meta.resolve('@nanofaas/runtime')));
 const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 describe('word-stats served by nanofaas-runtime', () => {
-  let child: ChildProcess;
+  let served: ServedFunction;
   let url: string;
 
   before(async () => {
-    child = spawn(process.execPath, [cli, built], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HANDLER: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stderr?.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        const line = text.split('\n').find((candidate) => candidate.includes('"listening"'));
-        if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url);
-      });
-      child.on('exit', (code) => reject(new Error(`runtime exited with ${code}: ${text}`)));
-    });
+    served = await serveFunction(built);
+    url = served.url;
   });
-  after(() => {
-    child.kill('SIGKILL');
-  });
+  after(() => served.stop());
 
   it('answers POST /invoke with the statistics', async () => {
     const response = await fetch(`${url}/invoke`, {

@@ -5,6 +5,8 @@ import { createLogger, type LogFields, type LogLevel } from './logger.js';
 import { JSON_CONTENT_TYPE } from './serialise-output.js';
 import { generateTraceId } from './trace-id.js';
 
+export { type ServedFunction, type ServeFunctionOptions, serveFunction } from './serve-function.js';
+
 export interface InvokeLocalOptions {
   readonly metadata?: Record<string, string>;
   readonly executionId?: string;
