@@ -20,7 +20,7 @@ export function createRequestPipeline(router: Router, authenticator: ApiKeyAuthe
       const url = req.url ?? '/';
       const queryStart = url.indexOf('?');
       const path = queryStart < 0 ? url : url.slice(0, queryStart);
-      const query = new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
+      const queryText = queryStart < 0 ? '' : url.slice(queryStart + 1);
 
       let match: ReturnType<Router['match']>;
       try {
@@ -39,7 +39,16 @@ export function createRequestPipeline(router: Router, authenticator: ApiKeyAuthe
       }
 
       const role = authorize(match.route.access, req.headers.authorization, authenticator);
-      await match.route.handle({ req, res, params: match.params, query, role });
+      await match.route.handle({
+        req,
+        res,
+        params: match.params,
+        // Parsed only for the routes that read it (not the invoke path).
+        get query() {
+          return new URLSearchParams(queryText);
+        },
+        role,
+      });
     } catch (error) {
       if (!req.complete) req.resume();
       sendError(res, error, logger);

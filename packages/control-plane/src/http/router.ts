@@ -42,9 +42,9 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      names.forEach((name, index) => {
-        params[name] = decodeURIComponent(match[index + 1]!);
-      });
+      for (let index = 0; index < names.length; index++) {
+        params[names[index]!] = decodeURIComponent(match[index + 1]!);
+      }
       return { kind: 'found', route, params };
     }
     return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
