@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '@nanofaas/contracts';
 import type { Clock } from '../deps/clock.js';
 import type { Logger } from '../observability/logger.js';
+import type { CounterSeries, HistogramSeries } from '../observability/metrics-registry.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
 import type { ExecutionQuery, ExecutionStore } from '../store/execution-store.js';
 import type { ExecutionRecord } from './execution-record.js';
@@ -10,6 +11,14 @@ export type ExecutionOutcome =
   | { readonly status: 'success'; readonly output: unknown; readonly coldStart?: boolean }
   | { readonly status: 'error' | 'timeout'; readonly error: ErrorInfo; readonly coldStart?: boolean };
 
+type FinalStatus = ExecutionOutcome['status'];
+
+/** A function's metric series for finished executions, labelled once. */
+interface FinishedSeries {
+  readonly invocations: Record<FinalStatus, CounterSeries>;
+  readonly duration: HistogramSeries;
+}
+
 /**
  * Executions in memory while they run (and until their end is committed), the store behind them.
  * The one place an execution reaches its final state: `finish` is fenced, so a terminal state is
@@ -17,6 +26,7 @@ export type ExecutionOutcome =
  */
 export class ExecutionTracker {
   private readonly live = new Map<string, LiveExecution>();
+  private readonly seriesByFunction = new Map<string, FinishedSeries>();
 
   constructor(
     private readonly store: ExecutionStore,
@@ -74,11 +84,9 @@ export class ExecutionTracker {
     if (outcome.status === 'success') record.output = outcome.output;
     else record.error = outcome.error;
 
-    this.metrics.invocations.inc({ function: record.functionName, status: outcome.status });
-    this.metrics.duration.observe(
-      { function: record.functionName },
-      (now - (record.startedAt ?? record.createdAt)) / 1000,
-    );
+    const series = this.seriesOf(record.functionName);
+    series.invocations[outcome.status].inc();
+    series.duration.observe((now - (record.startedAt ?? record.createdAt)) / 1000);
     if (outcome.status !== 'success' && this.logger.isLevelEnabled('info')) {
       this.logger.info(
         {
@@ -99,6 +107,20 @@ export class ExecutionTracker {
       this.onFinished(record);
     });
     return true;
+  }
+
+  private seriesOf(functionName: string): FinishedSeries {
+    let series = this.seriesByFunction.get(functionName);
+    if (!series) {
+      const { invocations, duration } = this.metrics;
+      const counter = (status: FinalStatus) => invocations.seriesOf({ function: functionName, status });
+      series = {
+        invocations: { success: counter('success'), error: counter('error'), timeout: counter('timeout') },
+        duration: duration.seriesOf({ function: functionName }),
+      };
+      this.seriesByFunction.set(functionName, series);
+    }
+    return series;
   }
 
   /** Forgets a live execution without finishing it (it stays queued in the store for the next start). */

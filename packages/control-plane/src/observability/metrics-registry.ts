@@ -17,6 +17,14 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 export class Counter implements Metric {
   private readonly values = new Map<string, number>();
   constructor(
@@ -25,7 +33,16 @@ export class Counter implements Metric {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
+    this.add(labelText(labels), by);
+  }
+
+  /** One series, its label text built once: for counters bumped on every request. */
+  seriesOf(labels: Labels): CounterSeries {
     const key = labelText(labels);
+    return { inc: (by = 1) => this.add(key, by) };
+  }
+
+  private add(key: string, by: number): void {
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
 
@@ -64,15 +81,25 @@ export class Histogram implements Metric {
   ) {}
 
   observe(labels: Labels, value: number): void {
+    this.record(labels, labelText(labels), value);
+  }
+
+  /** One series, its label text built once: for histograms observed on every request. */
+  seriesOf(labels: Labels): HistogramSeries {
     const key = labelText(labels);
+    return { observe: (value) => this.record(labels, key, value) };
+  }
+
+  private record(labels: Labels, key: string, value: number): void {
     let entry = this.series.get(key);
     if (!entry) {
       entry = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, entry);
     }
     // Buckets are counted once here and made cumulative when rendered.
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index >= 0) entry.counts[index]! += 1;
+    let index = 0;
+    while (index < this.buckets.length && value > this.buckets[index]!) index++;
+    if (index < this.buckets.length) entry.counts[index]! += 1;
     entry.sum += value;
     entry.count += 1;
   }
