@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startTestApp, type TestApp } from './app-test-kit.js';
@@ -205,5 +206,64 @@ describe('invocations through the POOL backend', () => {
       assert.equal((await t.request('GET', '/v1/executions?status=done')).status, 400);
       assert.equal((await t.request('GET', '/v1/executions?limit=0')).status, 400);
     });
+  });
+});
+
+describe("a POOL function's answer body", () => {
+  let t: TestApp;
+  let server: Server;
+  before(async () => {
+    const bodies: Record<string, string> = {
+      '/spaced': ' {\n  "total" : 3,\n  "items" : [ "a", "b" ]\n}\n',
+      '/scalar': '42',
+      '/broken': '{"total": ',
+    };
+    server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(bodies[req.url ?? ''] ?? '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    t = await startTestApp();
+    for (const name of ['spaced', 'scalar', 'broken', 'empty']) {
+      const created = await t.request('POST', '/v1/functions', {
+        name,
+        endpointUrl: `http://127.0.0.1:${port}/${name}`,
+        maxRetries: 0,
+      });
+      assert.equal(created.status, 201, created.body);
+    }
+  });
+  after(async () => {
+    await t.stop();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('is the output whatever its whitespace, in the answer and in the stored execution', async () => {
+    for (const [name, output] of [
+      ['spaced', { total: 3, items: ['a', 'b'] }],
+      ['scalar', 42],
+      ['empty', null],
+    ] as const) {
+      const response = await t.request('POST', `/v1/functions/${name}:invoke`, { input: {} });
+      assert.equal(response.status, 200, response.body);
+      assert.deepEqual(response.json, {
+        executionId: response.json.executionId,
+        status: 'success',
+        coldStart: false,
+        output,
+      });
+      const stored = await t.request('GET', `/v1/executions/${response.json.executionId}`);
+      assert.deepEqual(stored.json.output, output);
+    }
+  });
+
+  it('that is not JSON ends the execution as INVALID_OUTPUT', async () => {
+    const response = await t.request('POST', '/v1/functions/broken:invoke', { input: {} });
+    assert.equal(response.json.status, 'error', response.body);
+    assert.equal(response.json.error.code, 'INVALID_OUTPUT');
   });
 });

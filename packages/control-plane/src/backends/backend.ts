@@ -46,7 +46,13 @@ export interface Dispatch {
 }
 
 export type DispatchResult =
-  | { readonly ok: true; readonly output: unknown; readonly coldStart: boolean }
+  | {
+      readonly ok: true;
+      readonly output: unknown;
+      /** `output` as the JSON text the function sent, when the backend has it (already parsed once). */
+      readonly outputJson?: string;
+      readonly coldStart: boolean;
+    }
   | { readonly ok: false; readonly error: ErrorInfo; readonly coldStart: boolean };
 
 /** What a backend may ask the scheduler about current load (for autoscaling). */

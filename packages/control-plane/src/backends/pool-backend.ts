@@ -177,7 +177,7 @@ export class PoolBackend implements Backend {
     if (status >= 200 && status < 300) {
       if (text.length === 0) return { ok: true, output: null, coldStart };
       try {
-        return { ok: true, output: JSON.parse(text), coldStart };
+        return { ok: true, output: JSON.parse(text), outputJson: text, coldStart };
       } catch {
         return failure(
           errorInfo('INVALID_OUTPUT', 'the function answered with a body that is not JSON'),

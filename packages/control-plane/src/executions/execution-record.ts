@@ -15,6 +15,8 @@ export interface ExecutionRecord {
   startedAt?: number;
   finishedAt?: number;
   output?: unknown;
+  /** `output` as JSON text, when the backend handed it over: answers and rows splice it as is. */
+  outputJson?: string;
   error?: ErrorInfo;
   coldStart?: boolean;
   readonly traceId: string;

@@ -8,7 +8,12 @@ import type { ExecutionRecord } from './execution-record.js';
 import type { LiveExecution } from './live-execution.js';
 
 export type ExecutionOutcome =
-  | { readonly status: 'success'; readonly output: unknown; readonly coldStart?: boolean }
+  | {
+      readonly status: 'success';
+      readonly output: unknown;
+      readonly outputJson?: string;
+      readonly coldStart?: boolean;
+    }
   | { readonly status: 'error' | 'timeout'; readonly error: ErrorInfo; readonly coldStart?: boolean };
 
 type FinalStatus = ExecutionOutcome['status'];
@@ -81,8 +86,10 @@ export class ExecutionTracker {
     record.status = outcome.status;
     record.finishedAt = now;
     if (outcome.coldStart !== undefined) record.coldStart = outcome.coldStart;
-    if (outcome.status === 'success') record.output = outcome.output;
-    else record.error = outcome.error;
+    if (outcome.status === 'success') {
+      record.output = outcome.output;
+      if (outcome.outputJson !== undefined) record.outputJson = outcome.outputJson;
+    } else record.error = outcome.error;
 
     const series = this.seriesOf(record.functionName);
     series.invocations[outcome.status].inc();

@@ -248,6 +248,7 @@ export class Scheduler {
       this.deps.tracker.finish(execution, {
         status: 'success',
         output: result.output,
+        ...(result.outputJson !== undefined ? { outputJson: result.outputJson } : {}),
         coldStart: result.coldStart,
       });
       return;

@@ -191,7 +191,8 @@ export class ExecutionStore {
 }
 
 function outputText(record: ExecutionRecord): string | null {
-  return record.status === 'success' ? JSON.stringify(record.output ?? null) : null;
+  if (record.status !== 'success') return null;
+  return record.outputJson ?? JSON.stringify(record.output ?? null);
 }
 
 function errorText(record: ExecutionRecord): string | null {

@@ -10,7 +10,7 @@ import type { ExecutionRecord } from '../../executions/execution-record.js';
 import { traceContextOf } from '../../observability/trace-context.js';
 import type { AppServices } from '../app-services.js';
 import { readJsonBody } from '../read-body.js';
-import { sendJson } from '../respond.js';
+import { sendJson, sendJsonText } from '../respond.js';
 import type { Route } from '../route.js';
 import {
   callbackUrlHeader,
@@ -89,6 +89,10 @@ function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): voi
   if (record.coldStart === true) headers[HeaderKeys.coldStart] = 'true';
   switch (record.status) {
     case 'success':
+      if (record.outputJson !== undefined) {
+        sendJsonText(res, 200, withOutputJson(body, record.outputJson), headers);
+        return;
+      }
       body.output = record.output ?? null;
       sendJson(res, 200, body, headers);
       return;
@@ -113,4 +117,12 @@ function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): voi
       sendJson(res, 408, body, headers);
       return;
   }
+}
+
+/**
+ * `body` serialised with `output` spliced in as the function's own JSON text (already validated),
+ * instead of serialising the parsed value again; same fields, same order as JSON.stringify.
+ */
+function withOutputJson(body: InvocationResponse, outputJson: string): string {
+  return `${JSON.stringify(body).slice(0, -1)},"output":${outputJson}}`;
 }
