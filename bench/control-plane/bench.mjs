@@ -2,12 +2,12 @@
 // backend) vs (a) the runtime called directly and (b) a minimal keep-alive Node reverse proxy, all
 // with wrk at the same connection count in the same run; durable enqueue rate; idle RSS.
 // Usage: bash bench/control-plane/run.sh [--duration 10] [--rounds 3] [--connections 16] [--record]
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuMicros, loadText, median, runWrk, spawnUntil } from '../lib/harness.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values } = parseArgs({
@@ -23,62 +23,10 @@ const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const children = [];
 
-function spawnUntil(argv, env, pattern) {
-  const child = spawn(process.execPath, argv, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk) => {
-      text += chunk;
-      const match = pattern.exec(text);
-      if (match) resolve({ child, match });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${text}`)));
-  });
-}
-
-function toMs(value, unit) {
-  return Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
-}
-
-function wrk(url, seconds) {
-  const output = execFileSync(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', here('./post.lua'), url],
-    { encoding: 'utf8' },
-  );
-  const percentile = (p) => {
-    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output);
-    return match ? toMs(match[1], match[2]) : Number.NaN;
-  };
-  const requests = Number(/(\d+) requests in/.exec(output)?.[1]);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? '0');
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
-  return { rps, p50Ms: percentile(50), p99Ms: percentile(99), requests, non2xx };
-}
-
-/** CPU time (user + system) a process used so far, in microseconds (clock ticks of 10 ms). */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-const loadText = () =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
-
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
-
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 async function api(base, method, path, body) {
   const response = await fetch(`${base}${path}`, {
@@ -95,18 +43,21 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'nanofaas-bench-'));
   try {
     const runtime = await spawnUntil(
+      children,
       [here('../../packages/runtime/dist/cli.js'), here('./echo-handler.mjs')],
       { PORT: '0', HOST: '127.0.0.1' },
       /"listening".*?"url":"(http:[^"]+)"/,
     );
     const runtimeUrl = `${runtime.match[1]}/invoke`;
     const proxy = await spawnUntil(
+      children,
       [here('./minimal-proxy.mjs')],
       { TARGET_URL: runtimeUrl },
       /listening (\d+)/,
     );
     const proxyUrl = `http://127.0.0.1:${proxy.match[1]}/invoke`;
     const controlPlane = await spawnUntil(
+      children,
       [here('../../packages/control-plane/dist/main.js')],
       { PORT: '0', NANOFAAS_BACKEND: 'pool', NANOFAAS_DATA_DIR: dataDir, NANOFAAS_LOG_LEVEL: 'warn' },
       /listening on (http:\/\/\S+)/,
@@ -134,14 +85,14 @@ async function main() {
       proxy: proxy.child.pid,
       'control plane': controlPlane.child.pid,
     };
-    for (const url of Object.values(targets)) wrk(url, 3); // warm-up (JIT, connections)
+    for (const url of Object.values(targets)) runWrk(url, { connections, seconds: 3 }); // warm-up (JIT, connections)
     const samples = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
       const names = Object.keys(targets);
       const order = round % 2 === 0 ? names : [...names].reverse();
       for (const name of order) {
         const before = cpuMicros(hopPid[name]);
-        const result = wrk(targets[name], duration);
+        const result = runWrk(targets[name], { connections, seconds: duration });
         result.cpuUsPerRequest = (cpuMicros(hopPid[name]) - before) / result.requests;
         samples[name].push(result);
         console.error(
@@ -164,7 +115,7 @@ async function main() {
     );
     const loadedRssMb = rssMb(controlPlane.child.pid);
 
-    const enqueue = wrk(`${base}/v1/functions/sink:enqueue`, duration);
+    const enqueue = runWrk(`${base}/v1/functions/sink:enqueue`, { connections, seconds: duration });
     const accepted = enqueue.requests - enqueue.non2xx;
     const enqueueRate = accepted / duration;
     console.error(

@@ -4,12 +4,12 @@
 // directly (and vs the replica's watchdog called directly, to show where the time goes), wrk with
 // --connections connections, alternating order per round, medians.
 // Usage: bash bench/local-backend/run.sh [--runs 25] [--duration 10] [--rounds 3] [--connections 16] [--record]
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, percentile, runWrk, spawnUntil } from '../lib/harness.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values } = parseArgs({
@@ -30,52 +30,6 @@ const runtimeCli = here('../../packages/runtime/dist/cli.js');
 const handler = here('./echo-handler.mjs');
 const nodeFunction = `${process.execPath} ${runtimeCli} ${handler}`;
 
-function spawnUntil(argv, env, pattern) {
-  const child = spawn(process.execPath, argv, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk) => {
-      text += chunk;
-      const match = pattern.exec(text);
-      if (match) resolve({ child, match });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${text}`)));
-  });
-}
-
-function toMs(value, unit) {
-  return Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
-}
-
-function wrk(url, seconds) {
-  const output = execFileSync(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', here('./post.lua'), url],
-    { encoding: 'utf8' },
-  );
-  const percentile = (p) => {
-    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output);
-    return match ? toMs(match[1], match[2]) : Number.NaN;
-  };
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]),
-    p50Ms: percentile(50),
-    p99Ms: percentile(99),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? '0'),
-  };
-}
-
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-const percentile = (list, p) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function api(base, method, path, body) {
@@ -144,6 +98,7 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'nanofaas-bench-local-'));
   try {
     const controlPlane = await spawnUntil(
+      children,
       [here('../../packages/control-plane/dist/main.js')],
       {
         PORT: '0',
@@ -167,6 +122,7 @@ async function main() {
     );
 
     const runtime = await spawnUntil(
+      children,
       [runtimeCli, handler],
       { PORT: '0', HOST: '127.0.0.1' },
       /"listening".*?"url":"(http:[^"]+)"/,
@@ -186,12 +142,12 @@ async function main() {
       watchdog: `http://127.0.0.1:${replica.port}/invoke`,
       'control plane': `${base}/v1/functions/echo:invoke`,
     };
-    for (const url of Object.values(targets)) wrk(url, 3); // warm-up (JIT, connections)
+    for (const url of Object.values(targets)) runWrk(url, { connections, seconds: 3 }); // warm-up (JIT, connections)
     const samples = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
       const names = Object.keys(targets);
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-        const result = wrk(targets[name], duration);
+        const result = runWrk(targets[name], { connections, seconds: duration });
         samples[name].push(result);
         console.error(
           `round ${round + 1} ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}`,
