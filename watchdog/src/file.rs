@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::error::{ErrorCode, InvocationError};
 use crate::invocation::{interpret_output, Invocation, Output};
-use crate::process::{describe_spawn_error, Reaper, SpawnSpec};
+use crate::process::{Reaper, SpawnSpec};
 use crate::run::{run_child, Stdout};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -83,19 +83,13 @@ async fn run_with_files(
     env.push(("INPUT_FILE", files.input.display().to_string()));
     env.push(("OUTPUT_FILE", files.output.display().to_string()));
     let mut child = reaper
-        .spawn(SpawnSpec {
+        .spawn_function(SpawnSpec {
             argv: &config.command,
             env,
             stdin: false,
             die_with_watchdog: false,
         })
-        .await
-        .map_err(|e| {
-            InvocationError::new(
-                ErrorCode::SpawnFailed,
-                describe_spawn_error(&config.command[0], &e),
-            )
-        })?;
+        .await?;
     let finished = run_child(&mut child, None, Stdout::Log, invocation, config.kill_grace).await?;
 
     let output = match read_output(&files.output, config.max_output_bytes) {

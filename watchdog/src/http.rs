@@ -8,7 +8,7 @@ use crate::error::{reported_function_error, ErrorCode, InvocationError};
 use crate::invocation::{timeout_error, Invocation, Output};
 use crate::log::LogContext;
 use crate::output::{log_lines, Tail};
-use crate::process::{describe_spawn_error, Child, Reaper, SpawnSpec};
+use crate::process::{Child, Reaper, SpawnSpec};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
@@ -34,19 +34,13 @@ pub async fn spawn_runtime(
     env.push(("HOST", "127.0.0.1".to_string()));
     env.push(("FUNCTION_NAME", config.function_name.clone()));
     let mut child = reaper
-        .spawn(SpawnSpec {
+        .spawn_function(SpawnSpec {
             argv: &config.command,
             env,
             stdin: false,
             die_with_watchdog: true,
         })
-        .await
-        .map_err(|e| {
-            InvocationError::new(
-                ErrorCode::SpawnFailed,
-                describe_spawn_error(&config.command[0], &e),
-            )
-        })?;
+        .await?;
     let stderr_tail = Tail::default();
     if let Some(stdout) = child.stdout.take() {
         tokio::spawn(log_lines(stdout, log.clone(), "stdout", Tail::default()));

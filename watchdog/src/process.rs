@@ -5,6 +5,7 @@
 //! it reaps everything (no zombies, ever) and hands exit statuses to the `Child` that waits for
 //! them. When a function's main process exits, the reaper kills what is left of its group.
 
+use crate::error::{ErrorCode, InvocationError};
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
@@ -136,6 +137,18 @@ impl Reaper {
             };
             let _ = waiter.send(exit);
         }
+    }
+
+    /// Starts the function's command; a command that cannot start is the invocation's
+    /// `SPAWN_FAILED` error, with the reason in words.
+    pub async fn spawn_function(
+        self: &Arc<Self>,
+        spec: SpawnSpec<'_>,
+    ) -> Result<Child, InvocationError> {
+        let argv = spec.argv;
+        self.spawn(spec).await.map_err(|e| {
+            InvocationError::new(ErrorCode::SpawnFailed, describe_spawn_error(&argv[0], &e))
+        })
     }
 
     /// Starts `spec.argv` in a new process group with piped stdout and stderr.
@@ -365,7 +378,7 @@ pub fn resolve_program(program: &str, path: Option<&str>) -> String {
 }
 
 /// Human-readable reason a command could not be started.
-pub fn describe_spawn_error(argv0: &str, error: &io::Error) -> String {
+fn describe_spawn_error(argv0: &str, error: &io::Error) -> String {
     match error.kind() {
         io::ErrorKind::NotFound => format!("command not found: {argv0:?}"),
         io::ErrorKind::PermissionDenied => format!("command is not executable: {argv0:?}"),

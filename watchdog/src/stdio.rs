@@ -1,9 +1,9 @@
 //! STDIO mode: the InvocationRequest goes to the process's stdin, its stdout is the result.
 
 use crate::config::Config;
-use crate::error::{ErrorCode, InvocationError};
+use crate::error::InvocationError;
 use crate::invocation::{interpret_output, Invocation, Output};
-use crate::process::{describe_spawn_error, Reaper, SpawnSpec};
+use crate::process::{Reaper, SpawnSpec};
 use crate::run::{run_child, Stdout};
 use std::sync::Arc;
 
@@ -13,19 +13,13 @@ pub async fn invoke_stdio(
     invocation: &Invocation,
 ) -> Result<Output, InvocationError> {
     let mut child = reaper
-        .spawn(SpawnSpec {
+        .spawn_function(SpawnSpec {
             argv: &config.command,
             env: invocation.child_env(config),
             stdin: true,
             die_with_watchdog: false,
         })
-        .await
-        .map_err(|e| {
-            InvocationError::new(
-                ErrorCode::SpawnFailed,
-                describe_spawn_error(&config.command[0], &e),
-            )
-        })?;
+        .await?;
     let finished = run_child(
         &mut child,
         Some(invocation.payload.clone()),
