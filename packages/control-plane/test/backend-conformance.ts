@@ -5,18 +5,11 @@
  * inFlight, attempt, executionId, traceId}).
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { CompletionCallback, ExecutionMode } from '@nanofaas/contracts';
-import type {
-  Backend,
-  CompletionChannel,
-  DeployedFunction,
-  Dispatch,
-  DispatchResult,
-} from '../src/backends/backend.js';
+import type { ExecutionMode } from '@nanofaas/contracts';
+import type { Backend, DeployedFunction, Dispatch, DispatchResult } from '../src/backends/backend.js';
+import { type CompletionReceiver, startCompletionReceiver } from './fixtures/completion-receiver.js';
 
 export interface EchoFunctionOptions {
   readonly name: string;
@@ -59,7 +52,7 @@ export function describeBackendConformance(
   for (const mode of options.modes ?? ['DEPLOYMENT']) {
     describe(`Backend conformance: ${name} (${mode})`, { timeout: 120_000 }, () => {
       let harness: ConformanceHarness;
-      let callbacks: CompletionServer;
+      let callbacks: CompletionReceiver;
       let counter = 0;
       const deploy = async (overrides: Partial<EchoFunctionOptions> = {}) => {
         counter += 1;
@@ -78,7 +71,7 @@ export function describeBackendConformance(
         harness.backend.invoke(fn, makeDispatch(fn, input, mode === 'REMOTE' ? callbacks : undefined, extra));
 
       before(async () => {
-        callbacks = await startCompletionServer();
+        callbacks = await startCompletionReceiver();
         harness = await makeHarness();
       });
       after(async () => {
@@ -191,7 +184,7 @@ interface DispatchOptions {
 function makeDispatch(
   fn: DeployedFunction,
   input: unknown,
-  callbacks: CompletionServer | undefined,
+  callbacks: CompletionReceiver | undefined,
   extra: Partial<DispatchOptions>,
 ): Dispatch {
   const executionId = randomUUID();
@@ -205,55 +198,6 @@ function makeDispatch(
     timeoutMs: extra.timeoutMs ?? fn.spec.timeoutMs,
     signal: extra.signal ?? new AbortController().signal,
     ...(callbacks ? { completion: callbacks.channel(executionId) } : {}),
-  };
-}
-
-/** A loopback receiver of `POST {url}/{executionId}:complete` with bearer tokens, as the control plane has. */
-interface CompletionServer {
-  channel(executionId: string): CompletionChannel;
-  close(): Promise<void>;
-}
-
-async function startCompletionServer(): Promise<CompletionServer> {
-  const waiting = new Map<string, { token: string; resolve: (body: CompletionCallback) => void }>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const match = /\/([^/]+):complete$/.exec(req.url ?? '');
-      const entry = match ? waiting.get(decodeURIComponent(match[1]!)) : undefined;
-      const presented = Buffer.from(req.headers.authorization ?? '');
-      const expected = Buffer.from(`Bearer ${entry?.token ?? ''}`);
-      if (!entry || presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-        res.writeHead(401).end();
-        return;
-      }
-      try {
-        entry.resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CompletionCallback);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
-      } catch {
-        res.writeHead(400).end();
-      }
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    channel(executionId) {
-      const token = randomBytes(24).toString('base64url');
-      let resolve!: (body: CompletionCallback) => void;
-      const done = new Promise<CompletionCallback>((r) => {
-        resolve = r;
-      });
-      waiting.set(executionId, { token, resolve });
-      return { url: `http://127.0.0.1:${port}/v1/internal/executions`, token, wait: () => done };
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

@@ -4,16 +4,18 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CompletionCallback, type FunctionSpec, resolveFunctionSpec } from '@nanofaas/contracts';
-import type { CompletionChannel, DeployedFunction, Dispatch } from '../src/backends/backend.js';
+import { type FunctionSpec, resolveFunctionSpec } from '@nanofaas/contracts';
+import type { DeployedFunction, Dispatch } from '../src/backends/backend.js';
 import { LocalBackend } from '../src/backends/local/local-backend.js';
 import { INSTANCE_MARKER } from '../src/backends/local/orphan-sweeper.js';
 import { EnvReader } from '../src/config/env-reader.js';
 import { loadLocalBackendConfig } from '../src/config/local-backend-config.js';
+import { type CompletionReceiver, startCompletionReceiver } from './fixtures/completion-receiver.js';
+
+export { type CompletionReceiver, startCompletionReceiver };
 
 export interface LocalKit {
   readonly backend: LocalBackend;
@@ -128,49 +130,6 @@ export async function eventually(
   return condition();
 }
 
-export interface CompletionReceiver {
-  channel(executionId: string): CompletionChannel;
-  close(): Promise<void>;
-}
-
-/** A loopback `POST {url}/{id}:complete` receiver checking bearer tokens, as the control plane has. */
-export async function startCompletionReceiver(): Promise<CompletionReceiver> {
-  const waiting = new Map<string, { token: string; resolve: (body: CompletionCallback) => void }>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const match = /\/([^/]+):complete$/.exec(req.url ?? '');
-      const entry = match?.[1] === undefined ? undefined : waiting.get(decodeURIComponent(match[1]));
-      if (entry === undefined || req.headers.authorization !== `Bearer ${entry.token}`) {
-        res.writeHead(401).end();
-        return;
-      }
-      entry.resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CompletionCallback);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    channel(executionId) {
-      const token = randomBytes(16).toString('hex');
-      let resolve!: (body: CompletionCallback) => void;
-      const done = new Promise<CompletionCallback>((r) => {
-        resolve = r;
-      });
-      waiting.set(executionId, { token, resolve });
-      return { url: `http://127.0.0.1:${port}/v1/internal/executions`, token, wait: () => done };
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** A free loopback port (bind 0, close). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createNetServer();
