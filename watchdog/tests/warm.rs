@@ -511,25 +511,31 @@ fn sigterm_drains_in_flight_invocations_then_exits_without_leftovers() {
     assert_eq!(messages.last().map(String::as_str), Some("stopped"));
 }
 
-#[test]
-fn sigterm_in_http_mode_finishes_the_request_then_stops_the_runtime() {
-    let dir = TempDir::new("warm-http-drain");
-    let (command, runtime_port) = node_runtime(&dir);
+/// A ready warm watchdog in HTTP mode over the test Node runtime, and the runtime's pid.
+fn start_ready_http_watchdog(dir: &TempDir) -> (Watchdog, i32) {
+    let (command, runtime_port) = node_runtime(dir);
     let pid_file = dir.path("runtime.pid").display().to_string();
-    let mut watchdog = Watchdog::start(
+    let watchdog = Watchdog::start(
         &[
             ("EXECUTION_MODE", "HTTP"),
             ("WATCHDOG_CMD", &command),
             ("RUNTIME_PORT", &runtime_port),
             ("PID_FILE", &pid_file),
         ],
-        &dir,
+        dir,
     );
     watchdog.wait_ready();
     let runtime_pid: i32 = wait_for_file(std::path::Path::new(&pid_file))
         .trim()
         .parse()
         .unwrap();
+    (watchdog, runtime_pid)
+}
+
+#[test]
+fn sigterm_in_http_mode_finishes_the_request_then_stops_the_runtime() {
+    let dir = TempDir::new("warm-http-drain");
+    let (mut watchdog, runtime_pid) = start_ready_http_watchdog(&dir);
     let port = watchdog.port;
     let in_flight =
         thread::spawn(move || http_request(port, "POST", "/invoke", &[], br#"{"input":"slow"}"#));
@@ -545,22 +551,7 @@ fn sigterm_in_http_mode_finishes_the_request_then_stops_the_runtime() {
 #[test]
 fn http_runtime_does_not_outlive_a_killed_watchdog() {
     let dir = TempDir::new("warm-sigkill");
-    let (command, runtime_port) = node_runtime(&dir);
-    let pid_file = dir.path("runtime.pid").display().to_string();
-    let mut watchdog = Watchdog::start(
-        &[
-            ("EXECUTION_MODE", "HTTP"),
-            ("WATCHDOG_CMD", &command),
-            ("RUNTIME_PORT", &runtime_port),
-            ("PID_FILE", &pid_file),
-        ],
-        &dir,
-    );
-    watchdog.wait_ready();
-    let runtime_pid: i32 = wait_for_file(std::path::Path::new(&pid_file))
-        .trim()
-        .parse()
-        .unwrap();
+    let (mut watchdog, runtime_pid) = start_ready_http_watchdog(&dir);
     watchdog.signal(libc::SIGKILL);
     watchdog.wait_exit();
     assert_gone(runtime_pid);
