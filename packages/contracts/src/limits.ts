@@ -7,6 +7,14 @@ export const FunctionLimits = Object.freeze({
   maxReplicas: 100,
   maxEnvEntries: 256,
   maxEnvValueBytes: 32 * 1024,
+  /**
+   * All of `env` (names, values, '=' and NUL of each entry): Linux refuses an exec whose
+   * environment and arguments pass ARG_MAX (2 MiB with the default stack), and the platform adds
+   * its own variables (up to INVOCATION_PAYLOAD) beside these.
+   */
+  maxEnvTotalBytes: 512 * 1024,
+  /** Smallest `resources.memory` a function can start in (the watchdog alone needs ~2 MiB). */
+  minMemoryBytes: 4 * 1024 * 1024,
   maxIdleTimeoutMs: 24 * 60 * 60 * 1000,
 });
 

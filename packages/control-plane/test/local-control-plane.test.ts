@@ -181,16 +181,27 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     assert.deepEqual(processesOf('cp-kill'), []);
   });
 
-  it('a command that does not exist: registered, visibly failed, invoke answers 502 SPAWN_FAILED', async () => {
-    await register({ name: 'cp-missing', runtimeCommand: 'no-such-binary-here', runtimeMode: 'STDIO' });
-    const status = (await call('GET', '/v1/functions/cp-missing')).json.status;
-    assert.equal(status.state, 'failed');
-    assert.match(status.message, /no-such-binary-here/);
-    const reply = await call('POST', '/v1/functions/cp-missing:invoke', { input: null });
-    assert.equal(reply.status, 502, JSON.stringify(reply.json));
-    assert.equal(reply.json.error.code, 'SPAWN_FAILED');
-    assert.equal(reply.headers.get('x-error-origin'), 'platform');
-    await call('DELETE', '/v1/functions/cp-missing');
+  it('refuses at registration every spec the local backend could never run, naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [
+        { runtimeCommand: 'no-such-binary-here', runtimeMode: 'STDIO' },
+        'runtimeCommand',
+        /no-such-binary-here/,
+      ],
+      [{ image: 'registry.example/fn:1' }, 'runtimeCommand', /kubernetes backend/],
+      [{ runtimeCommand: 'cat', workdir: 'missing-dir' }, 'workdir', /does not exist/],
+      [{ runtimeCommand: 'cat', executionMode: 'REMOTE', env: { A: 'a\u0000' } }, 'env.A', /NUL/],
+      [{ runtimeCommand: 'cat "x' }, 'runtimeCommand', /unbalanced/],
+    ];
+    for (const [fields, field, message] of cases) {
+      const reply = await call('POST', '/v1/functions', { name: 'cp-never', ...fields });
+      assert.equal(reply.status, 400, JSON.stringify(reply.json));
+      assert.equal(reply.json.error.code, 'VALIDATION_FAILED');
+      assert.equal(reply.json.error.issues[0].field, field, JSON.stringify(reply.json));
+      assert.match(reply.json.error.message, message);
+      assert.equal((await call('GET', '/v1/functions/cp-never')).status, 404);
+    }
+    assert.deepEqual(processesOf('cp-never'), []);
   });
 
   it('rejects a workdir escaping the functions root with 400 naming workdir', async () => {

@@ -80,6 +80,13 @@ export interface Backend {
   start(context: BackendContext): Promise<void>;
   /** Idempotent: stops every instance the backend started and waits for them. */
   stop(): Promise<void>;
+  /**
+   * Refuses a spec this backend could never run, before anything is stored (the registry calls it
+   * on register and on update). Throws the contracts' VALIDATION_FAILED PlatformError
+   * (`validationFailed(issues)`) naming each field and the reason; returns when the spec can run.
+   * Starts nothing and changes no state; it may look at this machine (whether a command exists).
+   */
+  validate(spec: ResolvedFunctionSpec): void;
   /** Creates the function's instances, or rolls them to a new revision. */
   ensureFunction(fn: DeployedFunction): Promise<void>;
   /** Drains and removes every instance of the function. */

@@ -4,7 +4,8 @@ import {
   type FunctionStatus,
   HeaderKeys,
   isPlatformErrorCode,
-  PlatformError,
+  type ResolvedFunctionSpec,
+  validationFailed,
 } from '@nanofaas/contracts';
 import type { Pool } from 'undici';
 import type { Backend, BackendContext, DeployedFunction, Dispatch, DispatchResult } from './backend.js';
@@ -56,13 +57,16 @@ export class PoolBackend implements Backend {
     return this.stopping;
   }
 
+  /** Only POOL functions: an endpoint to call (NANOFAAS_BACKEND=pool runs nothing itself). */
+  validate(spec: ResolvedFunctionSpec): void {
+    if (spec.executionMode === 'POOL' && spec.endpointUrl !== undefined) return;
+    const message = `is required by the pool backend, which runs only executionMode POOL (this spec is ${spec.executionMode})`;
+    throw validationFailed([{ field: 'endpointUrl', rule: 'required', message }]);
+  }
+
   async ensureFunction(fn: DeployedFunction): Promise<void> {
-    const endpoint = fn.spec.endpointUrl;
-    if (endpoint === undefined) {
-      throw new PlatformError('VALIDATION_FAILED', 'field "endpointUrl": is required by the pool backend', {
-        issues: [{ field: 'endpointUrl', rule: 'required', message: 'is required by the pool backend' }],
-      });
-    }
+    this.validate(fn.spec);
+    const endpoint = fn.spec.endpointUrl as string;
     this.poolClass ??= (await import('undici')).Pool;
     const previous = this.functions.get(fn.spec.name);
     this.functions.set(fn.spec.name, {

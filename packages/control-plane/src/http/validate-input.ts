@@ -1,14 +1,14 @@
 import {
   explainInvalidFunctionName,
   FunctionLimits,
-  PlatformError,
-  summariseIssues,
+  type PlatformError,
   type ValidationIssue,
   type Validator,
+  validationFailed,
 } from '@nanofaas/contracts';
 
 export function validationError(issues: ValidationIssue[]): PlatformError {
-  return new PlatformError('VALIDATION_FAILED', summariseIssues(issues), { issues });
+  return validationFailed(issues);
 }
 
 /** The value when it passes the schema; else VALIDATION_FAILED naming every offending field. */

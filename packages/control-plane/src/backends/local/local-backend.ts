@@ -5,6 +5,7 @@ import {
   PlatformError,
   type ResolvedFunctionSpec,
   type ValidationIssue,
+  validationFailed,
 } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import { type Clock, systemClock } from '../../deps/clock.js';
@@ -150,6 +151,17 @@ export class LocalBackend implements Backend {
       ]);
     })();
     return this.#stopping;
+  }
+
+  /**
+   * A DEPLOYMENT or REMOTE spec must be able to start here: a runtimeCommand (an image alone needs
+   * the kubernetes backend) whose executable exists, a workdir inside the functions root, an env
+   * a process accepts. POOL specs only need their endpointUrl, which the contracts check.
+   */
+  validate(spec: ResolvedFunctionSpec): void {
+    if (spec.executionMode === 'POOL') return;
+    const plan = planLaunch(spec, this.#config, this.#envSource);
+    if (!plan.ok) throw validationFailed([plan.issue]);
   }
 
   async ensureFunction(fn: DeployedFunction): Promise<void> {
