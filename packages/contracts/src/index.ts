@@ -8,6 +8,7 @@ export * from './function-response.js';
 export * from './function-spec.js';
 export * from './headers.js';
 export * from './invocation.js';
+export * from './json-scan.js';
 export * from './limits.js';
 export * from './null-fields.js';
 export * from './openapi.js';

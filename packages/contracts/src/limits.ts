@@ -35,3 +35,12 @@ export const FunctionDefaults = Object.freeze({
 
 /** Largest request body the control plane and runtimes accept by default (6 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+/** Limits of every JSON document that crosses the platform's edges (bodies, function answers). */
+export const JsonLimits = Object.freeze({
+  /**
+   * Arrays and objects nested in one document. Deeper input is refused (400) before it can reach a
+   * recursive parser or serialiser anywhere on its way; deeper output is INVALID_OUTPUT.
+   */
+  maxDepth: 1000,
+});

@@ -21,6 +21,7 @@ import { type App, buildApp } from '../src/app.js';
 import { SCRATCH_DIR_PREFIX } from '../src/backends/local/instance-process.js';
 import { removeScratchDirsOfDeadControlPlanes } from '../src/backends/local/orphan-sweeper.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { startEchoProcess } from './fixtures/echo-process.js';
 import { eventually, freePort, processesOf } from './local-test-kit.js';
 
 const RUNTIME_CLI = fileURLToPath(new URL('../../runtime/dist/cli.js', import.meta.url));
@@ -124,6 +125,29 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
       });
     }
   }
+
+  it('runs a POOL function (an endpoint that already runs) beside a DEPLOYMENT one', async () => {
+    await register({ name: 'cp-warm', runtimeCommand: commandFor('STDIO'), runtimeMode: 'STDIO' });
+    const echo = await startEchoProcess();
+    try {
+      const pooled = await register({ name: 'cp-pooled', endpointUrl: echo.url });
+      assert.equal(pooled.json.executionMode, 'POOL');
+      const [warm, pool] = await Promise.all([
+        call('POST', '/v1/functions/cp-warm:invoke', { input: { echo: 'warm' } }),
+        call('POST', '/v1/functions/cp-pooled:invoke', { input: { echo: 'pool' } }),
+      ]);
+      assert.equal(warm.status, 200, JSON.stringify(warm.json));
+      assert.equal(warm.json.output.stdio.input.echo, 'warm');
+      assert.equal(pool.status, 200, JSON.stringify(pool.json));
+      assert.equal(pool.json.output.echo, 'pool');
+      assert.deepEqual(processesOf('cp-pooled'), [], 'a POOL function starts no process');
+      assert.equal((await call('GET', '/v1/functions/cp-pooled')).json.status.state, 'ready');
+    } finally {
+      await call('DELETE', '/v1/functions/cp-pooled');
+      await call('DELETE', '/v1/functions/cp-warm');
+      await echo.stop();
+    }
+  });
 
   it('cold-starts a scaled-to-zero function for a waiting request (no 503) and reports it', async () => {
     await register({

@@ -6,6 +6,7 @@ import type {
   ResolvedFunctionSpec,
 } from '@nanofaas/contracts';
 import type { Cancellation } from './cancellation.js';
+import type { FunctionAnswer } from './function-http-client.js';
 
 /** A registered function as the scheduler hands it to a backend: the resolved spec plus its revision. */
 export interface DeployedFunction {
@@ -54,6 +55,18 @@ export type DispatchResult =
       readonly coldStart: boolean;
     }
   | { readonly ok: false; readonly error: ErrorInfo; readonly coldStart: boolean };
+
+/** The body a function receives for `dispatch`: the InvocationRequest as JSON. */
+export function requestBodyOf(dispatch: Dispatch): string {
+  return JSON.stringify(dispatch.request);
+}
+
+/** A function's HTTP answer as the scheduler takes it. */
+export function dispatchResultOf(answer: FunctionAnswer, coldStart = false): DispatchResult {
+  if (!answer.ok) return { ok: false, error: answer.error, coldStart: coldStart || answer.coldStart };
+  const outputJson = answer.output.toString('utf8');
+  return { ok: true, output: JSON.parse(outputJson), outputJson, coldStart: coldStart || answer.coldStart };
+}
 
 /** What a backend may ask the scheduler about current load (for autoscaling). */
 export interface LoadProbe {

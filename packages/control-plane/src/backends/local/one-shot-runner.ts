@@ -5,12 +5,12 @@ import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/co
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
 import type { DeployedFunction, Dispatch, DispatchResult } from '../backend.js';
+import { cancelled } from '../function-http-client.js';
 import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
 import type { LaunchPlan } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import type { PortAllocator } from './port-allocator.js';
 import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
-import { cancelled } from './watchdog-client.js';
 import { type OneShotPayload, oneShotEnvironment } from './watchdog-environment.js';
 
 /** Name of the payload file in a one-shot run's scratch directory. */
@@ -62,7 +62,7 @@ export class OneShotRunner {
       );
     }
     if (this.#stopping) return failure(errorInfo('SHUTTING_DOWN', 'the local backend is stopping'));
-    if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal));
+    if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal.reason));
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
     const scratchDir = createScratchDir(instanceId);
     const payload = await this.#preparePayload(JSON.stringify(dispatch.request), scratchDir);
@@ -128,7 +128,7 @@ export class OneShotRunner {
         );
       case 'aborted':
         await process.stop(0);
-        return failure(cancelled(dispatch.signal));
+        return failure(cancelled(dispatch.signal.reason));
       default: {
         const unknown: never = settlement;
         throw new Error(`unexpected settlement ${JSON.stringify(unknown)}`);
