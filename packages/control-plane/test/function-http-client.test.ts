@@ -36,7 +36,7 @@ function dispatchOf(timeoutMs = 5_000): Dispatch {
     executionId: 'exec-1',
     attempt: 2,
     traceId: `${'0'.repeat(31)}1`,
-    request: { input: null },
+    requestBody: Buffer.from('{"input":null}'),
     timeoutMs,
     signal: new AbortController().signal,
   };
@@ -52,7 +52,7 @@ describe('FunctionHttpClient', () => {
       maxOutputBytes: 4096,
     });
     clients.push(client);
-    return client.invoke(dispatchOf(timeoutMs), body);
+    return client.invoke(dispatchOf(timeoutMs), Buffer.from(body));
   };
   const errorOf = (answer: FunctionAnswer) => {
     assert.equal(answer.ok, false);
@@ -145,7 +145,7 @@ describe('FunctionHttpClient', () => {
       maxOutputBytes: 1024,
     });
     clients.push(client);
-    const answer = await client.invoke(dispatchOf(), '{"input":1}');
+    const answer = await client.invoke(dispatchOf(), Buffer.from('{"input":1}'));
     assert.equal(errorOf(answer).code, 'BACKEND_UNREACHABLE');
     assert.equal((answer as { notDelivered?: boolean }).notDelivered, true);
   });

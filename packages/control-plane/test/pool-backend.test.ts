@@ -43,7 +43,7 @@ describe('POOL backend limits', () => {
         executionId: randomUUID(),
         attempt: 1,
         traceId: '0'.repeat(31) + '1',
-        request: { input },
+        requestBody: Buffer.from(JSON.stringify({ input })),
         timeoutMs: 10_000,
         signal: new AbortController().signal,
       });

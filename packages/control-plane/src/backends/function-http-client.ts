@@ -95,8 +95,8 @@ export class FunctionHttpClient {
     });
   }
 
-  /** POSTs `body` (an InvocationRequest as JSON bytes) with the dispatch's headers. */
-  async invoke(dispatch: Dispatch, body: string | Buffer): Promise<FunctionAnswer> {
+  /** POSTs `body` (an InvocationRequest as JSON bytes, usually `dispatch.requestBody`) with the dispatch's headers. */
+  async invoke(dispatch: Dispatch, body: Buffer): Promise<FunctionAnswer> {
     const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     if (cancellation.aborted) return failure(cancelled(cancellation.reason));
     const headers: Record<string, string> = {
@@ -229,7 +229,7 @@ function describe(cause: unknown): string {
 interface Exchange {
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body: string | Buffer;
+  readonly body: Buffer;
   readonly timeoutMs: number;
   readonly cancellation: Cancellation;
   readonly maxBytes: number;

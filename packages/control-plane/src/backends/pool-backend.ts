@@ -12,7 +12,6 @@ import {
   type Dispatch,
   type DispatchResult,
   dispatchResultOf,
-  requestBodyOf,
 } from './backend.js';
 import { Cancellation } from './cancellation.js';
 import { FunctionHttpClient } from './function-http-client.js';
@@ -130,7 +129,7 @@ export class PoolBackend implements Backend {
     }
     try {
       const timeoutMs = Math.max(1, dispatch.timeoutMs - (Date.now() - started));
-      const answer = await client.invoke({ ...dispatch, timeoutMs, cancellation }, requestBodyOf(dispatch));
+      const answer = await client.invoke({ ...dispatch, timeoutMs, cancellation }, dispatch.requestBody);
       return dispatchResultOf(answer);
     } finally {
       slots.release();

@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/contracts';
+import { type ErrorInfo, errorInfo } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
-import type { DeployedFunction, Dispatch, DispatchResult } from '../backend.js';
+import type { DeployedFunction, Dispatch, DispatchResult, RunCompletion } from '../backend.js';
 import { cancelled } from '../function-http-client.js';
 import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
 import type { LaunchPlan } from './launch-plan.js';
@@ -25,7 +25,7 @@ export interface OneShotRunnerDeps extends InstanceDeps {
 }
 
 type Settlement =
-  | { readonly kind: 'callback'; readonly body: CompletionCallback }
+  | { readonly kind: 'callback'; readonly body: RunCompletion }
   | { readonly kind: 'exit'; readonly status: ExitStatus }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
@@ -65,7 +65,7 @@ export class OneShotRunner {
     if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal.reason));
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
     const scratchDir = createScratchDir(instanceId);
-    const payload = await this.#preparePayload(JSON.stringify(dispatch.request), scratchDir);
+    const payload = await this.#preparePayload(dispatch.requestBody, scratchDir);
     if (!payload.ok) {
       rmSync(scratchDir, { recursive: true, force: true });
       return failure(payload.error);
@@ -107,10 +107,7 @@ export class OneShotRunner {
         timer.unref();
         void process.exited.then(() => clearTimeout(timer));
         const body = settlement.body;
-        if (body.success) return { ok: true, output: body.output ?? null, coldStart: true };
-        return failure(
-          body.error ?? errorInfo('FUNCTION_ERROR', 'the run reported a failure without an error'),
-        );
+        return body.success ? { ok: true, output: body.output, coldStart: true } : failure(body.error);
       }
       case 'exit':
         return failure(
@@ -142,11 +139,12 @@ export class OneShotRunner {
    * this user only and removed with the directory when the run ends.
    */
   async #preparePayload(
-    json: string,
+    json: Buffer,
     scratchDir: string,
   ): Promise<{ ok: true; payload: OneShotPayload } | { ok: false; error: ErrorInfo }> {
-    if (Buffer.byteLength(json) <= this.#deps.config.payloadEnvMaxBytes) {
-      return { ok: true, payload: { via: 'env', json } };
+    if (json.length <= this.#deps.config.payloadEnvMaxBytes) {
+      // Valid UTF-8 (the edge checked it) without NUL (JSON text has none): a valid env value.
+      return { ok: true, payload: { via: 'env', json: json.toString('utf8') } };
     }
     const path = join(scratchDir, PAYLOAD_FILE_NAME);
     try {
@@ -164,7 +162,7 @@ export class OneShotRunner {
   #settle(
     process: LaunchedProcess,
     dispatch: Dispatch,
-    callback: Promise<CompletionCallback>,
+    callback: Promise<RunCompletion>,
   ): Promise<Settlement> {
     const { clock, config } = this.#deps;
     return new Promise<Settlement>((resolve) => {

@@ -5,7 +5,6 @@ import {
   type DispatchResult,
   dispatchResultOf,
   type LoadProbe,
-  requestBodyOf,
 } from '../backend.js';
 import { cancelled, type FunctionAnswer } from '../function-http-client.js';
 import { Autoscaler } from './autoscaler.js';
@@ -95,7 +94,7 @@ export class ReplicaPool {
       const { value: replica, coldStart } = acquired;
       let outcome: FunctionAnswer;
       try {
-        outcome = await replica.client.invoke(dispatch, requestBodyOf(dispatch));
+        outcome = await replica.client.invoke(dispatch, dispatch.requestBody);
       } finally {
         this.#release(replica);
       }
