@@ -12,6 +12,7 @@ mod file;
 mod http;
 mod invocation;
 mod invocation_request;
+mod json_scan;
 mod log;
 mod metrics;
 mod oneshot;
