@@ -94,8 +94,14 @@ pub async fn run_one_shot(
         let _ = stdout.flush();
         return exit;
     };
+    // The original's CALLBACK_URL may already name the completion route of this execution.
+    let route = format!("/{}:complete", one_shot.execution_id);
     let callback = Callback {
-        url: format!("{base}/{}:complete", one_shot.execution_id),
+        url: if base.ends_with(&route) {
+            base.clone()
+        } else {
+            format!("{base}{route}")
+        },
         execution_id: one_shot.execution_id.clone(),
         trace_id,
         token: one_shot.callback_token.clone(),

@@ -724,3 +724,50 @@ fn output_keeps_its_bytes_for_every_json_vector_in_stdio_and_file_modes() {
         );
     }
 }
+
+#[test]
+fn a_callback_url_that_already_names_the_completion_route_is_used_as_is() {
+    let dir = TempDir::new("suffix");
+    let server = CallbackServer::start(&[200]);
+    let url = format!(
+        "http://127.0.0.1:{}{CALLBACK_PATH}/exec-s:complete",
+        server.port
+    );
+    let finished = run_one_shot(
+        &[
+            ("EXECUTION_MODE", "STDIO"),
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_ID", "exec-s"),
+            ("CALLBACK_URL", &url),
+            ("INVOCATION_PAYLOAD", r#"{"input":7.0}"#),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 0, "{}", finished.log);
+    let requests = server.requests();
+    assert_eq!(requests[0].path, format!("{CALLBACK_PATH}/exec-s:complete"));
+}
+
+#[test]
+fn version_and_help_answer_without_any_configuration() {
+    let version = std::process::Command::new(env!("CARGO_BIN_EXE_watchdog"))
+        .arg("--version")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("watchdog "));
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_watchdog"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("WARM_PORT"));
+    let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_watchdog"))
+        .arg("--nope")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}
