@@ -37,21 +37,30 @@ export function createScratchDir(instanceId: string): string {
  * killed (a watchdog killed by a signal cannot stop its child), cgroup and scratch dir removed.
  */
 export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): LaunchedProcess {
-  const cgroup =
-    launch.memoryBytes === undefined
-      ? undefined
-      : deps.memory.create(`nanofaas-${launch.instanceId}`, launch.memoryBytes);
-  const argv =
-    cgroup === undefined
-      ? { command: launch.watchdogPath, args: [] }
-      : wrapCommand(cgroup, launch.watchdogPath, []);
-  const process = deps.launcher.launch({
-    command: argv.command,
-    args: argv.args,
-    env: launch.env,
-    cwd: launch.cwd,
-    label: launch.label,
-  });
+  let cgroup: ReturnType<MemoryLimiter['create']> | undefined;
+  let process: ReturnType<ProcessLauncher['launch']>;
+  try {
+    cgroup =
+      launch.memoryBytes === undefined
+        ? undefined
+        : deps.memory.create(`nanofaas-${launch.instanceId}`, launch.memoryBytes);
+    const argv =
+      cgroup === undefined
+        ? { command: launch.watchdogPath, args: [] }
+        : wrapCommand(cgroup, launch.watchdogPath, []);
+    process = deps.launcher.launch({
+      command: argv.command,
+      args: argv.args,
+      env: launch.env,
+      cwd: launch.cwd,
+      label: launch.label,
+    });
+  } catch (error) {
+    // Nothing started: nothing else would remove what was made for it.
+    cgroup?.remove();
+    rmSync(launch.scratchDir, { recursive: true, force: true });
+    throw error;
+  }
   const exited = process.exited.then((status: ExitStatus) => {
     if (status.signal !== null || status.code !== 0) sweepInstance(launch.instanceId);
     if (cgroup !== undefined) {
