@@ -43,6 +43,7 @@ const suites = [
     name: 'node',
     command: () => ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTestFiles()],
   },
+  { name: 'python', command: ['bash', 'runtimes/python/scripts/test.sh'] },
   {
     name: 'runtimes',
     command: () => [
