@@ -22,7 +22,11 @@ try {
 console.log(`nanofaas control plane listening on ${app.url()} (backend: ${app.backend.kind})`);
 if (config.backend.kind === 'local' && config.backend.local.examples) {
   const log = (message: string) => console.log(`nanofaas: ${message}`);
-  const { registered } = await registerBundledExamples(app.services.registry, log);
+  const { registered } = await registerBundledExamples(
+    app.services.registry,
+    log,
+    config.backend.local.pythonExamplesRuntime,
+  );
   if (registered.length > 0) log(`example functions: ${registered.join(', ')} (README.md, "Examples")`);
 }
 

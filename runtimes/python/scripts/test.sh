@@ -10,4 +10,4 @@ targets=(runtimes/python test/runtime-conformance/handlers/python)
 for example in examples/python/*/; do [[ -d "$example" ]] && targets+=("${example%/}"); done
 "$bin/ruff" check --no-cache --config runtimes/python/pyproject.toml "${targets[@]}"
 "$bin/ruff" format --no-cache --config runtimes/python/pyproject.toml --check "${targets[@]}"
-"$python" -m pytest -p no:cacheprovider "$@" runtimes/python/tests $(ls -d examples/python/*/tests 2>/dev/null)
+"$python" -m pytest -p no:cacheprovider "$@" runtimes/python/tests $(ls -d examples/python/tests examples/python/*/tests 2>/dev/null)

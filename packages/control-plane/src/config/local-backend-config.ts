@@ -42,6 +42,11 @@ export interface LocalBackendConfig {
   readonly envPassthrough: readonly string[];
   /** Register the example functions at start (NANOFAAS_EXAMPLES, default true). */
   readonly examples: boolean;
+  /**
+   * The `nanofaas-python` command of a virtualenv with the Python runtime (NANOFAAS_EXAMPLES_PYTHON,
+   * set by scripts/start.mjs): the Python examples are registered too.
+   */
+  readonly pythonExamplesRuntime: string | undefined;
 }
 
 /** Repository root seen from this file (src/config or dist/config of packages/control-plane). */
@@ -90,6 +95,8 @@ export function loadLocalBackendConfig(reader: EnvReader, cwd: string): LocalBac
     memoryLimit: reader.oneOf('NANOFAAS_LOCAL_MEMORY_LIMIT', ['auto', 'cgroup', 'off'] as const, 'auto'),
     envPassthrough: Object.freeze(passthrough(reader.raw('NANOFAAS_LOCAL_ENV_PASSTHROUGH'))),
     examples: reader.oneOf('NANOFAAS_EXAMPLES', ['true', 'false'] as const, 'true') === 'true',
+    pythonExamplesRuntime:
+      reader.raw('NANOFAAS_EXAMPLES_PYTHON') === undefined ? undefined : path('NANOFAAS_EXAMPLES_PYTHON', ''),
   });
 }
 
