@@ -8,6 +8,7 @@ directory and /metrics adds them up, whichever worker answers the scrape.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import prometheus_client
 from prometheus_client import (
@@ -55,11 +56,15 @@ class RuntimeMetrics:
             multiprocess_mode="max",
         )
         init.set(init_duration_s)
+        self._by_status: dict[int, Any] = {}
         if not self._multiprocess:
             ProcessCollector(registry=self._registry)
 
     def record(self, status: int, duration_ms: float | None) -> None:
-        self.invocations.labels(str(status)).inc()
+        counter = self._by_status.get(status)
+        if counter is None:
+            counter = self._by_status.setdefault(status, self.invocations.labels(str(status)))
+        counter.inc()
         if duration_ms is not None:
             self.duration.observe(duration_ms / 1000)
 

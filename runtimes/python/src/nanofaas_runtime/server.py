@@ -61,13 +61,15 @@ def create_app(config: RuntimeConfig, invoker: Invoker, logger: Logger, init_dur
 
     @app.post("/invoke", provide_automatic_options=False)
     def invoke() -> Response:
-        headers = request.headers
-        execution_id = headers.get("X-Execution-Id") or generate_execution_id()
-        trace_id = resolve_trace_id(headers.get("X-Trace-Id"), headers.get("traceparent"))
+        # The WSGI environ is read directly: each access through Flask's request proxy and its
+        # header view costs more than the handler of a small function.
+        environ = request.environ
+        execution_id = environ.get("HTTP_X_EXECUTION_ID") or generate_execution_id()
+        trace_id = resolve_trace_id(environ.get("HTTP_X_TRACE_ID"), environ.get("HTTP_TRACEPARENT"))
         ids = (execution_id, trace_id)
         state.metrics.in_flight.inc()
         try:
-            return _invoke(state, ids)
+            return _invoke(state, environ, ids)
         except Exception as error:  # a bug in the runtime, never the handler's exception
             logger.error(
                 "invoke failed inside the runtime", executionId=execution_id, traceId=trace_id, err=error
@@ -78,15 +80,15 @@ def create_app(config: RuntimeConfig, invoker: Invoker, logger: Logger, init_dur
         finally:
             state.metrics.in_flight.dec()
 
-    def _invoke(state: _ServerState, ids: tuple[str, str]) -> Response:
-        timing = _read_timing(request.headers, state.config.timeout_ms)
+    def _invoke(state: _ServerState, environ: dict[str, Any], ids: tuple[str, str]) -> Response:
+        timing = _read_timing(environ, state.config.timeout_ms)
         if isinstance(timing, ErrorAnswer):
             return _reply(state, ids, timing)
         timeout_ms, attempt = timing
-        format_ = _classify_content_type(request.headers.get("Content-Type"))
+        format_ = _classify_content_type(environ.get("CONTENT_TYPE"))
         if isinstance(format_, ErrorAnswer):
             return _reply(state, ids, format_)
-        body = _read_body(state.config.max_body_bytes)
+        body = _read_body(environ, state.config.max_body_bytes)
         if isinstance(body, ErrorAnswer):
             return _reply(state, ids, body, close=True)
         if format_ == "json":
@@ -114,33 +116,33 @@ def create_app(config: RuntimeConfig, invoker: Invoker, logger: Logger, init_dur
     def _reply(
         state: _ServerState, ids: tuple[str, str], result: Outcome | ErrorAnswer, close: bool = False
     ) -> Response:
-        response_headers = {"X-Execution-Id": ids[0], "X-Trace-Id": ids[1]}
-        with cold_start_lock:
-            cold, state.cold_start = state.cold_start, False
-        response_headers["X-Cold-Start"] = "true" if cold else "false"
+        headers = [("X-Execution-Id", ids[0]), ("X-Trace-Id", ids[1])]
+        if state.cold_start:
+            with cold_start_lock:
+                cold, state.cold_start = state.cold_start, False
+        else:
+            cold = False
         if cold:
-            response_headers["X-Init-Duration-Ms"] = str(state.init_duration_ms)
+            headers += [("X-Cold-Start", "true"), ("X-Init-Duration-Ms", str(state.init_duration_ms))]
+        else:
+            headers.append(("X-Cold-Start", "false"))
         if close or state.draining:
-            response_headers["Connection"] = "close"
+            headers.append(("Connection", "close"))
         duration_ms = None
         if isinstance(result, Outcome):
             duration_ms = result.duration_ms
             if result.output is not None:
                 state.metrics.record(200, duration_ms)
-                return Response(
-                    result.output.body, 200, response_headers, content_type=result.output.content_type
-                )
+                return Response(result.output.body, 200, headers, content_type=result.output.content_type)
             assert result.answer is not None
             result = result.answer
-        response_headers["X-Error-Origin"] = str(result.error.get("origin", "function"))
+        headers.append(("X-Error-Origin", str(result.error.get("origin", "function"))))
         state.metrics.record(result.status, duration_ms)
         if state.logger.enabled("debug"):
             state.logger.debug(
                 "invocation answered", executionId=ids[0], traceId=ids[1], status=result.status
             )
-        return Response(
-            encode_json(result.body()), result.status, response_headers, content_type=JSON_CONTENT_TYPE
-        )
+        return Response(encode_json(result.body()), result.status, headers, content_type=JSON_CONTENT_TYPE)
 
     @app.route("/health", methods=["GET", "HEAD"], provide_automatic_options=False)
     def health() -> Response:
@@ -181,11 +183,13 @@ def _error_response(answer: ErrorAnswer) -> Response:
     )
 
 
-def _read_timing(headers: Any, configured_ms: int) -> tuple[int, int] | ErrorAnswer:
+def _read_timing(environ: dict[str, Any], configured_ms: int) -> tuple[int, int] | ErrorAnswer:
     """X-Timeout-Ms can lower the configured timeout (never raise it); X-Dispatch-Attempt defaults to 1."""
+    timeout_header = environ.get("HTTP_X_TIMEOUT_MS") or None
+    attempt_header = environ.get("HTTP_X_DISPATCH_ATTEMPT") or None
+    if timeout_header is None and attempt_header is None:
+        return configured_ms, 1
     issues = []
-    timeout_header = headers.get("X-Timeout-Ms") or None
-    attempt_header = headers.get("X-Dispatch-Attempt") or None
     requested = None if timeout_header is None else _positive_integer(timeout_header)
     attempt = 1 if attempt_header is None else _positive_integer(attempt_header)
     if timeout_header is not None and requested is None:
@@ -229,15 +233,25 @@ def _classify_content_type(header: str | None) -> str | ErrorAnswer:
     return "json"
 
 
-def _read_body(max_bytes: int) -> bytes | ErrorAnswer:
+def _read_body(environ: dict[str, Any], max_bytes: int) -> bytes | ErrorAnswer:
     """The body, at most max_bytes: a declared length over the limit is refused before reading,
     a chunked one as soon as it crosses the limit."""
-    declared = request.content_length
+    declared_text = environ.get("CONTENT_LENGTH")
+    declared = int(declared_text) if declared_text and declared_text.isdigit() else None
     if declared is not None and declared > max_bytes:
         return _too_large(max_bytes, f"{declared} bytes")
-    stream = request.stream
-    chunks = []
-    length = 0
+    # With a declared length the server's input stream is already bounded by it (PEP 3333);
+    # without one (chunked), werkzeug's stream knows where the body ends.
+    stream = environ["wsgi.input"] if declared is not None else request.stream
+    if declared is not None:
+        body = stream.read(declared)
+        if len(body) == declared:
+            return body
+        chunks = [body]  # a short read: read the rest
+        length = len(body)
+    else:
+        chunks = []
+        length = 0
     while True:
         chunk = stream.read(_READ_CHUNK_BYTES)
         if not chunk:
