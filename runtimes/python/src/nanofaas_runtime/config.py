@@ -44,10 +44,11 @@ class RuntimeConfig:
     access_log: bool
 
 
-# Chosen from bench/python-runtime (README.md there): on the 2-core benchmark machine one worker with
-# 8 threads served an echo handler as fast as two workers, with half the memory and one cold start.
-DEFAULT_WORKERS = 1
-DEFAULT_THREADS = 8
+# Chosen from bench/python-runtime (bench/README.md, "Python runtime"): on the 2-core benchmark
+# machine two workers of 4 threads served an echo handler about twice as fast as one worker of 8
+# (one process holds one core: the GIL) at less CPU per request; 2 × 8 was no faster than 2 × 4.
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
 
 
 def load_config(env: Mapping[str, str] | None = None) -> RuntimeConfig:
