@@ -146,7 +146,13 @@ describe('npm start: the control plane with the examples', {
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--import', 'tsx', mainModule], {
       cwd: repositoryRoot,
-      env: { ...process.env, PORT: String(port), NANOFAAS_DATA_DIR: dataDir, NANOFAAS_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        NANOFAAS_DATA_DIR: dataDir,
+        NANOFAAS_LOG_LEVEL: 'warn',
+        NANOFAAS_AUTH: 'off',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => {
