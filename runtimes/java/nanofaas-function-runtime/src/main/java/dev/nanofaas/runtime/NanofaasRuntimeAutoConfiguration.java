@@ -41,6 +41,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
@@ -56,6 +57,7 @@ import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
     after = JacksonAutoConfiguration.class,
     before = ErrorMvcAutoConfiguration.class,
     beforeName = "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration")
+@ImportRuntimeHints(NanofaasRuntimeHints.class)
 public class NanofaasRuntimeAutoConfiguration {
   /** Handler threads beyond Tomcat's 200 leave room for handlers that ignore the deadline's interrupt. */
   private static final int MAX_HANDLER_THREADS = 256;
