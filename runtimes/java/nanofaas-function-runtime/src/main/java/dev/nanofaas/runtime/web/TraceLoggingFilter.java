@@ -6,7 +6,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.UUID;
 import org.slf4j.MDC;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -23,7 +22,7 @@ public final class TraceLoggingFilter extends OncePerRequestFilter {
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String executionId = request.getHeader(WireHeaders.EXECUTION_ID);
-    if (executionId == null || executionId.isEmpty()) executionId = UUID.randomUUID().toString();
+    if (executionId == null || executionId.isEmpty()) executionId = TraceIds.newExecutionId();
     String traceId = TraceIds.resolve(request.getHeader(WireHeaders.TRACE_ID), request.getHeader(WireHeaders.TRACEPARENT));
     request.setAttribute(EXECUTION_ID, executionId);
     request.setAttribute(TRACE_ID, traceId);
