@@ -67,7 +67,7 @@ class ProcessLifecycleTest {
   void oneShotRetriesTheCallbackUntilDeliveredThenExits0() throws Exception {
     failuresLeft.set(2);
     try (RuntimeProcess runtime = RuntimeProcess.start(oneShotEnv("{\"input\":{\"price\":7.0,\"id\":12345678901234567890}}"))) {
-      assertThat(runtime.waitFor(Duration.ofSeconds(90))).as(runtime.log()).isEqualTo(0);
+      assertThat(runtime.waitFor(Duration.ofSeconds(240))).as(runtime.log()).isEqualTo(0);
     }
     assertThat(received).hasSize(3);
     for (String[] call : received) {
@@ -84,7 +84,7 @@ class ProcessLifecycleTest {
   @Test
   void oneShotReportsAFunctionErrorThenExits1() throws Exception {
     try (RuntimeProcess runtime = RuntimeProcess.start(oneShotEnv("{\"input\":{\"action\":\"fail\",\"code\":\"CARD_DECLINED\",\"retryable\":true}}"))) {
-      assertThat(runtime.waitFor(Duration.ofSeconds(90))).as(runtime.log()).isEqualTo(1);
+      assertThat(runtime.waitFor(Duration.ofSeconds(240))).as(runtime.log()).isEqualTo(1);
     }
     assertThat(received).hasSize(1);
     assertThat(received.get(0)[2])
@@ -96,7 +96,7 @@ class ProcessLifecycleTest {
     failuresLeft.set(100);
     failureStatus = 401;
     try (RuntimeProcess runtime = RuntimeProcess.start(oneShotEnv("{\"input\":1}"))) {
-      assertThat(runtime.waitFor(Duration.ofSeconds(90))).as(runtime.log()).isEqualTo(3);
+      assertThat(runtime.waitFor(Duration.ofSeconds(240))).as(runtime.log()).isEqualTo(3);
       assertThat(runtime.log()).contains("the completion callback could not be delivered").contains("\"executionId\":\"exec-1\"");
     }
     assertThat(received).hasSize(1);
@@ -105,7 +105,7 @@ class ProcessLifecycleTest {
   @Test
   void anUnusableSettingExits2NamingTheVariable() throws Exception {
     try (RuntimeProcess runtime = RuntimeProcess.start(Map.of("TIMEOUT_MS", "soon"))) {
-      assertThat(runtime.waitFor(Duration.ofSeconds(90))).isEqualTo(2);
+      assertThat(runtime.waitFor(Duration.ofSeconds(240))).isEqualTo(2);
       assertThat(runtime.log()).contains("TIMEOUT_MS: must be a whole number");
     }
   }
@@ -117,7 +117,7 @@ class ProcessLifecycleTest {
       port = socket.getLocalPort();
     }
     try (RuntimeProcess runtime = RuntimeProcess.start(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1"))) {
-      runtime.awaitHealthy(port, Duration.ofSeconds(60));
+      runtime.awaitHealthy(port, Duration.ofSeconds(240));
       String url = "http://127.0.0.1:" + port + "/invoke";
       CompletableFuture<Http.Answer> slow = CompletableFuture.supplyAsync(() -> Http.post(url, "{\"input\":{\"action\":\"sleep\",\"ms\":1500}}"));
       Thread.sleep(500);
