@@ -64,6 +64,7 @@ const suites = [
       'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4',
     ],
   },
+  { name: 'java', cwd: 'runtimes/java', command: ['mvn', '-B', '--no-transfer-progress', 'verify'] },
   { name: 'k8s', command: ['bash', 'test/k8s-testbed/scripts/run-tests.sh'] },
 ];
 

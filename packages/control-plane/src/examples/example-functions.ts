@@ -13,7 +13,8 @@ function quote(arg: string): string {
   return /^[\w./:@%+=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function command(...argv: string[]): string {
+/** WATCHDOG_CMD for an argv. */
+export function command(...argv: string[]): string {
   return argv.map(quote).join(' ');
 }
 

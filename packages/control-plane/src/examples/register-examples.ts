@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type FunctionSpec, PlatformError, type ResolvedFunctionSpec } from '@nanofaas/contracts';
 import { type ExampleFunction, exampleFunctions } from './example-functions.js';
+import { DEFAULT_JAVA25, findJava, javaExampleFunctions } from './java-example-functions.js';
 
 /** The part of the function registry example registration uses. */
 export interface ExampleRegistry {
@@ -64,5 +65,10 @@ export function registerBundledExamples(
   log: (message: string) => void,
   pythonRuntime?: string,
 ): Promise<ExampleRegistrationResult> {
-  return registerExamples(exampleFunctions(repositoryRoot, process.execPath, pythonRuntime), registry, log);
+  const java = javaExampleFunctions(repositoryRoot, { java: findJava(process.env), java25: DEFAULT_JAVA25 });
+  return registerExamples(
+    [...exampleFunctions(repositoryRoot, process.execPath, pythonRuntime), ...java],
+    registry,
+    log,
+  );
 }
