@@ -8,6 +8,7 @@ export * from './function-spec.js';
 export * from './headers.js';
 export * from './invocation.js';
 export * from './limits.js';
+export * from './logs.js';
 export * from './openapi.js';
 export * from './replicas.js';
 export * from './validation.js';

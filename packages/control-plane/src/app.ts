@@ -17,8 +17,10 @@ import { completionRoutes } from './http/routes/completion-routes.js';
 import { executionRoutes } from './http/routes/execution-routes.js';
 import { functionRoutes } from './http/routes/function-routes.js';
 import { invocationRoutes } from './http/routes/invocation-routes.js';
+import { logRoutes } from './http/routes/log-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { InvocationService } from './invocations/invocation-service.js';
+import { FunctionLogStore } from './logs/function-log-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { CompletionRegistry } from './scheduler/completion-registry.js';
@@ -61,7 +63,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
-  const backend = deps.backend ?? createBackend(config);
+  const logs = new FunctionLogStore(config.functionLogs, clock);
+  const backend = deps.backend ?? createBackend(config, logs);
 
   const { db, file } = openDatabase(config.store, deps.cwd ?? process.cwd());
   const checkpointer = file ? new WalCheckpointer(file, 1000) : undefined;
@@ -114,6 +117,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const registry = new FunctionRegistry(functions, backend, scheduler, clock, logger, (name) => {
     idempotency.deleteForFunction(name);
     rateLimiter.forget(name);
+    logs.forget(name);
   });
   const invocations = new InvocationService({
     registry,
@@ -134,6 +138,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     invocations,
     tracker,
     completions,
+    logs,
     metrics,
     logger,
     ids,
@@ -143,6 +148,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     ...invocationRoutes(services),
     ...functionRoutes(services),
     ...executionRoutes(services),
+    ...logRoutes(services, clock),
     ...completionRoutes(services),
     ...systemRoutes(services),
   ]);

@@ -16,6 +16,7 @@ import type {
   DispatchResult,
   LoadProbe,
 } from '../backend.js';
+import type { FunctionLogSink } from '../function-log-sink.js';
 import { SCRATCH_DIR_PREFIX } from './instance-process.js';
 import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
 import { LocalBackendMetrics } from './local-backend-metrics.js';
@@ -41,6 +42,8 @@ export interface LocalBackendOptions {
   /** Every stderr line of every watchdog (they log JSON there). */
   readonly processLog?: (label: string, line: string) => void;
   readonly metrics?: LocalBackendMetrics;
+  /** Where what functions write goes (the log API); nothing is kept when absent. */
+  readonly logs?: FunctionLogSink;
 }
 
 /**
@@ -83,6 +86,7 @@ export class LocalBackend implements Backend {
   readonly #ports: PortAllocator;
   #memoryLimiter: MemoryLimiter | undefined;
   readonly #envSource: EnvSource;
+  readonly #logs: FunctionLogSink | undefined;
   readonly #log: (message: string) => void;
   readonly #pools = new Map<string, ReplicaPool>();
   readonly #functions = new Map<string, { fn: DeployedFunction; plan: LaunchPlanResult }>();
@@ -102,6 +106,7 @@ export class LocalBackend implements Backend {
     this.#ports = options.ports ?? createPortAllocator();
     this.#memoryLimiter = options.memory;
     this.#envSource = options.envSource ?? process.env;
+    this.#logs = options.logs;
     this.metrics = options.metrics ?? new LocalBackendMetrics();
   }
 
@@ -278,6 +283,7 @@ export class LocalBackend implements Backend {
       ports: this.#ports,
       memory: this.#memory,
       metrics: this.metrics,
+      ...(this.#logs === undefined ? {} : { logs: this.#logs }),
     };
   }
 
