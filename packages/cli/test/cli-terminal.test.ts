@@ -99,7 +99,7 @@ describe('terminal output', {
       const result = await onTerminal([...args], root, { ...env, ...extra });
       assert.equal(result.code, 0, result.screen);
       assert.ok(result.screen.includes('NAME'), result.screen);
-      assert.ok(!/\u001b\[(1|3\d)m/.test(result.screen), JSON.stringify(result.screen));
+      assert.ok(!new RegExp(`${ESC}\\[(1|3\\d)m`).test(result.screen), JSON.stringify(result.screen));
     }
   });
 });
