@@ -215,3 +215,30 @@ describe('pieces', () => {
     assert.equal(printable('a\u001b[31mred\u0007\r\nb\tc'), 'a\\x1b[31mred\\x07\\r\\nb\tc');
   });
 });
+
+describe('the admin key `nanofaas up` generates', { timeout: 120_000 }, () => {
+  it('is picked up by the CLI in the same folder (loopback), and needed elsewhere', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nanofaas-cli-key-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'nanofaas-cli-elsewhere-'));
+    let up: UpProcess | undefined;
+    try {
+      up = await startUp(['--no-examples'], { cwd: root });
+      assert.match(up.output(), /admin key\s+\S*\.nanofaas\/admin\.key/);
+      const env = { NANOFAAS_URL: up.url };
+      const here = await nanofaas(['list', '--output', 'json'], { cwd: root, env });
+      assert.equal(here.code, 0, here.stderr);
+      assert.deepEqual(here.json().items, []);
+      const there = await nanofaas(['list'], { cwd: elsewhere, env });
+      assert.equal(there.code, 4);
+      const viaDataDir = await nanofaas(['list'], {
+        cwd: elsewhere,
+        env: { ...env, NANOFAAS_DATA_DIR: join(root, '.nanofaas') },
+      });
+      assert.equal(viaDataDir.code, 0, viaDataDir.stderr);
+    } finally {
+      await up?.interrupt();
+      rmSync(root, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
