@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface ApiKeySources {
   /** --api-key. */
@@ -19,8 +19,10 @@ export interface ResolvedApiKey {
 /**
  * The API key, from the first of: --api-key; NANOFAAS_API_KEY; and, only when the URL is on this
  * machine (loopback), the admin key the control plane writes on first start:
- * `$NANOFAAS_DATA_DIR/admin.key` when NANOFAAS_DATA_DIR is set, else `./.nanofaas/admin.key`.
- * A key file is never read for a remote URL, so a local admin key cannot leak to another host.
+ * `$NANOFAAS_DATA_DIR/admin.key` when NANOFAAS_DATA_DIR is set, else `.nanofaas/admin.key` in the
+ * working directory or the nearest parent that has one (a function folder inside the folder where
+ * `nanofaas up` runs finds it). A key file is never read for a remote URL, so a local admin key
+ * cannot leak to another host.
  */
 export function resolveApiKey(sources: ApiKeySources): ResolvedApiKey | undefined {
   if (sources.flag !== undefined && sources.flag !== '') return { key: sources.flag, source: '--api-key' };
@@ -28,10 +30,15 @@ export function resolveApiKey(sources: ApiKeySources): ResolvedApiKey | undefine
   if (fromEnv !== undefined && fromEnv !== '') return { key: fromEnv, source: 'NANOFAAS_API_KEY' };
   if (!isLoopback(sources.url)) return undefined;
   const dataDir = sources.env.NANOFAAS_DATA_DIR?.trim();
-  const file =
-    dataDir !== undefined && dataDir !== ''
-      ? join(resolve(sources.cwd, dataDir), 'admin.key')
-      : join(sources.cwd, '.nanofaas', 'admin.key');
+  if (dataDir !== undefined && dataDir !== '')
+    return readKeyFile(join(resolve(sources.cwd, dataDir), 'admin.key'));
+  for (let dir = resolve(sources.cwd); ; dir = dirname(dir)) {
+    const found = readKeyFile(join(dir, '.nanofaas', 'admin.key'));
+    if (found !== undefined || dirname(dir) === dir) return found;
+  }
+}
+
+function readKeyFile(file: string): ResolvedApiKey | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8').trim();

@@ -144,10 +144,12 @@ describe('bad input: message and exit code', { timeout: 300_000 }, () => {
     // No key given: on loopback the CLI reads ./.nanofaas/admin.key, or $NANOFAAS_DATA_DIR/admin.key.
     const project = join(root, 'project');
     mkdirSync(join(project, '.nanofaas'), { recursive: true });
-    const none = await run(['list'], { cwd: project, env: { NANOFAAS_API_KEY: '' } });
+    const keyEnv = { NANOFAAS_API_KEY: '', NANOFAAS_DATA_DIR: '.nanofaas' };
+    const none = await run(['list'], { cwd: project, env: keyEnv });
     assert.equal(none.code, 4);
     assert.match(none.stderr, /needs an API key/);
     writeFileSync(join(project, '.nanofaas', 'admin.key'), `${ADMIN_KEY}\n`);
+    assert.equal((await run(['list'], { cwd: project, env: keyEnv })).code, 0);
     assert.equal((await run(['list'], { cwd: project, env: { NANOFAAS_API_KEY: '' } })).code, 0);
     writeFileSync(join(root, 'data', 'admin.key'), `${ADMIN_KEY}\n`, { flag: 'w' });
     const fromDataDir = await run(['list', '--output', 'json'], {
@@ -228,7 +230,13 @@ describe('the admin key `nanofaas up` generates', { timeout: 120_000 }, () => {
       const here = await nanofaas(['list', '--output', 'json'], { cwd: root, env });
       assert.equal(here.code, 0, here.stderr);
       assert.deepEqual(here.json().items, []);
-      const there = await nanofaas(['list'], { cwd: elsewhere, env });
+      mkdirSync(join(root, 'fn'));
+      const below = await nanofaas(['list'], { cwd: join(root, 'fn'), env });
+      assert.equal(below.code, 0, 'found in the nearest parent');
+      const there = await nanofaas(['list'], {
+        cwd: elsewhere,
+        env: { ...env, NANOFAAS_DATA_DIR: elsewhere },
+      });
       assert.equal(there.code, 4);
       const viaDataDir = await nanofaas(['list'], {
         cwd: elsewhere,
