@@ -3,12 +3,13 @@
  * and the API key is found by itself in the documented order.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolveApiKey } from '../src/api-key.js';
+import { ExitCode } from '../src/exit-codes.js';
 import { rawMember } from '../src/raw-json.js';
 import { printable } from '../src/terminal.js';
 import { nanofaas, startUp, type UpProcess } from './cli-kit.js';
@@ -176,6 +177,16 @@ describe('bad input: message and exit code', { timeout: 300_000 }, () => {
 });
 
 describe('pieces', () => {
+  it('documents exactly the exit codes it uses, in the README and docs/cli.md', () => {
+    const codes = [...new Set(Object.values(ExitCode))].sort((a, b) => a - b);
+    for (const doc of ['../README.md', '../../../docs/cli.md']) {
+      const text = readFileSync(new URL(doc, import.meta.url), 'utf8');
+      const section = text.slice(text.indexOf('## Exit codes'));
+      const documented = [...section.matchAll(/^\| (\d+) \|/gm)].map((match) => Number(match[1]));
+      assert.deepEqual(documented, codes, doc);
+    }
+  });
+
   it('never reads a key file for a remote URL', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nanofaas-key-'));
     try {
