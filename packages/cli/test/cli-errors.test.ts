@@ -3,6 +3,7 @@
  * and the API key is found by itself in the documented order.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -222,6 +223,17 @@ describe('pieces', () => {
     assert.equal(rawMember('{"output":7.0}', 'output'), '7.0');
     assert.equal(rawMember('{"a":[1,{"output":2}],"output":"x"}', 'output'), '"x"');
     assert.equal(rawMember('{"status":"error"}', 'output'), undefined);
+  });
+
+  it('prints a bash completion script that bash accepts', async () => {
+    const cwd = tmpdir();
+    const result = await nanofaas(['completion', 'bash'], { cwd });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /complete -o default -F _nanofaas nanofaas/);
+    assert.match(result.stdout, /invoke\) words="[^"]*--async/);
+    const syntax = spawnSync('bash', ['-n'], { input: result.stdout });
+    assert.equal(syntax.status, 0, String(syntax.stderr));
+    assert.equal((await nanofaas(['completion', 'fish'], { cwd })).code, 2);
   });
 
   it('makes function text safe for a terminal', () => {

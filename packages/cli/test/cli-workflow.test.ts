@@ -103,6 +103,17 @@ describe('nanofaas CLI against a control plane started by `nanofaas up`', { time
       assert.equal(got.code, 0, got.stderr);
       assert.equal(got.json().executionId, queuedId);
 
+      const followed = await run(['logs', '--execution', queuedId, '--follow', '--output', 'json']);
+      assert.equal(followed.code, 0, followed.stderr);
+      const streamed = followed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      assert.ok(
+        streamed.length > 0 && streamed.every((entry) => entry.executionId === queuedId),
+        followed.stdout,
+      );
+
       const logs = await run(['logs', name, '--execution', executionId, '--output', 'json']);
       assert.equal(logs.code, 0, logs.stderr);
       const lines = logs.json().items;
