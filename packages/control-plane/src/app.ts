@@ -67,7 +67,9 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
-  const logs = new FunctionLogStore(config.functionLogs, clock);
+  // Set once the registry exists (it needs the backend, which needs the store).
+  let isRegistered: (name: string) => boolean = () => false;
+  const logs = new FunctionLogStore(config.functionLogs, clock, (name) => isRegistered(name));
   const backend = deps.backend ?? createBackend(config, logs);
 
   const { db, file, dir } = openDatabase(config.store, deps.cwd ?? process.cwd());
@@ -132,6 +134,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     rateLimiter.forget(name);
     logs.forget(name);
   });
+  isRegistered = (name) => registry.deployed(name) !== undefined;
   const invocations = new InvocationService({
     registry,
     scheduler,

@@ -58,6 +58,15 @@ describe('function log store', () => {
     assert.equal(bytes.query({ functionName: 'a', limit: 100 }).items.length, 1);
   });
 
+  it('keeps nothing of a function that is not registered (a deleted one still draining)', () => {
+    const registered = new Set(['a']);
+    const store = new FunctionLogStore(storeConfig, manualClock(), (name) => registered.has(name));
+    store.append({ functionName: 'a', stream: 'stderr', line: 'kept' });
+    store.append({ functionName: 'gone', stream: 'stderr', line: 'dropped' });
+    assert.equal(store.query({ functionName: 'a', limit: 10 }).items.length, 1);
+    assert.deepEqual(store.query({ functionName: 'gone', limit: 10 }).items, []);
+  });
+
   it('cuts long lines on a character boundary and marks them', () => {
     const store = new FunctionLogStore(storeConfig, manualClock());
     store.append({ functionName: 'a', stream: 'stderr', line: 'é'.repeat(100) });

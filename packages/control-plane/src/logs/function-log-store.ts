@@ -73,12 +73,24 @@ export class FunctionLogStore implements FunctionLogSink {
   readonly #followers = new Map<string, Set<Follower>>();
   #followerCount = 0;
 
-  constructor(config: FunctionLogsConfig, clock: Clock) {
+  readonly #isRegistered: (functionName: string) => boolean;
+
+  /**
+   * `isRegistered` keeps the store to registered functions: lines a deleted function's draining
+   * processes still write are dropped, so the store holds at most one buffer per function.
+   */
+  constructor(
+    config: FunctionLogsConfig,
+    clock: Clock,
+    isRegistered: (functionName: string) => boolean = () => true,
+  ) {
     this.#config = config;
     this.#clock = clock;
+    this.#isRegistered = isRegistered;
   }
 
   append(line: FunctionLogLine): void {
+    if (!this.#isRegistered(line.functionName)) return;
     const receivedAt = this.#clock.now();
     const { text, truncated } = cut(line.line, this.#config.maxLineBytes);
     const entry: LogEntry = {
