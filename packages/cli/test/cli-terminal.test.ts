@@ -22,6 +22,7 @@ async function onTerminal(
   args: string[],
   cwd: string,
   env: Record<string, string>,
+  typed = '',
 ): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
@@ -36,6 +37,8 @@ async function onTerminal(
   child.stderr.on('data', (chunk: Buffer) => {
     screen += chunk.toString('utf8');
   });
+  // What the user types, once the prompt is up.
+  if (typed !== '') setTimeout(() => child.stdin.write(typed), 1500).unref();
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, screen };
 }
@@ -89,6 +92,17 @@ describe('terminal output', {
     });
     assert.equal(waited.code, 0);
     assert.ok(!waited.stderr.includes(ESC) && !waited.stdout.includes(ESC));
+  });
+
+  it('asks before deleting on a terminal; only yes deletes', async () => {
+    const declined = await onTerminal(['delete', 'tty'], root, env, 'n\r');
+    assert.equal(declined.code, 1, declined.screen);
+    assert.match(declined.screen, /delete function "tty"\? \[y\/N\]/);
+    assert.match(declined.screen, /not deleted/);
+    assert.equal((await nanofaas(['get', 'tty'], { cwd: root, env })).code, 0, 'still there');
+    const confirmed = await onTerminal(['delete', 'tty'], root, env, 'y\r');
+    assert.equal(confirmed.code, 0, confirmed.screen);
+    assert.equal((await nanofaas(['get', 'tty'], { cwd: root, env })).code, 3);
   });
 
   it('NO_COLOR and --no-color keep a terminal free of colours', async () => {
