@@ -169,7 +169,13 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     ...completionRoutes(services),
     ...systemRoutes(services),
   ]);
-  const pipeline = createRequestPipeline(router, new ApiKeyAuthenticator(apiKeys), logger);
+  let shuttingDown = false;
+  const pipeline = createRequestPipeline(
+    router,
+    new ApiKeyAuthenticator(apiKeys),
+    logger,
+    () => shuttingDown,
+  );
   const handler = (req: IncomingMessage, res: ServerResponse) => void pipeline(req, res);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
 
@@ -241,12 +247,15 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     stop() {
       stopping ??= (async () => {
         ready = false;
+        shuttingDown = true;
         invocations.stopAdmitting();
+        // The listener stays open while running attempts finish: one-shot runs call back through
+        // it, and callers read their executions (docs/lifecycle.md, "Shutdown").
+        await scheduler.stop(config.server.shutdownGraceMs);
         const closed = server.listening
           ? new Promise<void>((resolve) => server.close(() => resolve()))
           : Promise.resolve();
         server.closeIdleConnections();
-        await scheduler.stop(config.server.shutdownGraceMs);
         notifier?.stop();
         cancelSweep?.();
         await backend.stop();

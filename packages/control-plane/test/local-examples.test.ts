@@ -113,11 +113,13 @@ describe('npm start: the control plane with the examples', {
   let dataDir: string;
   let base: string;
   let output = '';
+  // As the README does: the admin key the first start generated, read from the data dir.
+  const auth = () => ({ authorization: `Bearer ${readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()}` });
 
   const invoke = async (name: string, input: unknown) => {
     const response = await fetch(`${base}/v1/functions/${name}:invoke`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth() },
       body: JSON.stringify({ input }),
     });
     // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
@@ -150,7 +152,12 @@ describe('npm start: the control plane with the examples', {
   });
 
   it('registers the five examples on the local backend', async () => {
-    const list = (await (await fetch(`${base}/v1/functions`)).json()) as { items: { name: string }[] };
+    const unauthenticated = await fetch(`${base}/v1/functions`);
+    assert.equal(unauthenticated.status, 401, 'the API needs the generated key');
+    assert.match(output, /admin API key generated in \S+admin\.key/);
+    const list = (await (await fetch(`${base}/v1/functions`, { headers: auth() })).json()) as {
+      items: { name: string }[];
+    };
     assert.deepEqual(list.items.map((item) => item.name).sort(), [
       'file-bash',
       'json-transform',

@@ -17,8 +17,10 @@ import type {
   LoadProbe,
 } from '../backend.js';
 import type { FunctionLogSink } from '../function-log-sink.js';
+import { detectSandbox, type FunctionSandbox } from './function-sandbox.js';
+import { FunctionUids } from './function-uids.js';
 import { SCRATCH_DIR_PREFIX } from './instance-process.js';
-import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
+import { type IsolationContext, type LaunchPlanResult, planLaunch } from './launch-plan.js';
 import { LocalBackendMetrics } from './local-backend-metrics.js';
 import { createMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
 import { OneShotRunner } from './one-shot-runner.js';
@@ -44,6 +46,8 @@ export interface LocalBackendOptions {
   readonly metrics?: LocalBackendMetrics;
   /** Where what functions write goes (the log API); nothing is kept when absent. */
   readonly logs?: FunctionLogSink;
+  /** How functions are isolated; detected at start from NANOFAAS_LOCAL_ISOLATION by default. */
+  readonly sandbox?: FunctionSandbox;
 }
 
 /**
@@ -85,6 +89,8 @@ export class LocalBackend implements Backend {
   readonly #launcher: ProcessLauncher;
   readonly #ports: PortAllocator;
   #memoryLimiter: MemoryLimiter | undefined;
+  #sandbox: FunctionSandbox | undefined;
+  readonly #uids: FunctionUids;
   readonly #envSource: EnvSource;
   readonly #logs: FunctionLogSink | undefined;
   readonly #log: (message: string) => void;
@@ -108,6 +114,20 @@ export class LocalBackend implements Backend {
     this.#envSource = options.envSource ?? process.env;
     this.#logs = options.logs;
     this.metrics = options.metrics ?? new LocalBackendMetrics();
+    this.#sandbox = options.sandbox;
+    const own = process.getuid?.();
+    this.#uids = new FunctionUids(this.#config.uidRange, new Set(own === undefined ? [] : [own]));
+  }
+
+  /** Detected at start (it runs bubblewrap once), never in the constructor. */
+  get #isolation(): IsolationContext {
+    this.#sandbox ??= detectSandbox(this.#config.isolation, { root: process.getuid?.() === 0 });
+    const sandbox = this.#sandbox;
+    return { sandbox, uidOf: (name) => this.#uids.uidOf(name) };
+  }
+
+  #plan(fn: DeployedFunction): LaunchPlanResult {
+    return planLaunch(fn.spec, this.#config, this.#envSource, this.#isolation);
   }
 
   /** How `resources.memory` is enforced on this machine (logged at start). */
@@ -134,6 +154,8 @@ export class LocalBackend implements Backend {
     this.#log(
       `local backend: watchdog ${this.#config.watchdogPath}; resources.memory ${this.#memory.describe()}`,
     );
+    const { sandbox } = this.#isolation;
+    this.#log(`local backend: function isolation ${sandbox.description}`);
     const reaped = reapInstancesOfDeadControlPlanes();
     removeScratchDirsOfDeadControlPlanes(SCRATCH_DIR_PREFIX);
     if (reaped > 0)
@@ -177,6 +199,7 @@ export class LocalBackend implements Backend {
     const reason = errorInfo('FUNCTION_DELETED', `"${name}" was deleted`);
     await Promise.all([pool?.stop(reason, drainMs), this.#oneShot?.stopRuns(name, this.#config.stopGraceMs)]);
     this.metrics.forget(name);
+    this.#uids.release(name);
   }
 
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
@@ -213,7 +236,7 @@ export class LocalBackend implements Backend {
     if (known === undefined || known.fn.revision < fn.revision) this.#deploy(fn);
     if (fn.spec.executionMode === 'REMOTE') {
       const entry = this.#functions.get(fn.spec.name);
-      const plan = entry?.plan ?? planLaunch(fn.spec, this.#config, this.#envSource);
+      const plan = entry?.plan ?? this.#plan(fn);
       if (!plan.ok) return { ok: false, error: plan.error, coldStart: false };
       return explainMemoryKill(fn, await this.#oneShot.run(fn, plan.plan, dispatch));
     }
@@ -229,6 +252,11 @@ export class LocalBackend implements Backend {
   }
 
   describeFunction(name: string): FunctionStatus | undefined {
+    const status = this.#describe(name);
+    return status === undefined ? undefined : { ...status, isolation: this.#isolation.sandbox.level };
+  }
+
+  #describe(name: string): FunctionStatus | undefined {
     const pool = this.#pools.get(name);
     if (pool !== undefined) return pool.describe();
     const entry = this.#functions.get(name);
@@ -256,7 +284,7 @@ export class LocalBackend implements Backend {
 
   #deploy(fn: DeployedFunction): void {
     const name = fn.spec.name;
-    const plan = planLaunch(fn.spec, this.#config, this.#envSource);
+    const plan = this.#plan(fn);
     this.#functions.set(name, { fn, plan });
     const pool = this.#pools.get(name);
     if (fn.spec.executionMode === 'REMOTE') {
@@ -284,14 +312,24 @@ export class LocalBackend implements Backend {
       memory: this.#memory,
       metrics: this.metrics,
       ...(this.#logs === undefined ? {} : { logs: this.#logs }),
+      sandbox: this.#isolation.sandbox,
+      privatePaths: this.#config.privatePaths,
+      maskedPaths: this.#maskedPaths(),
     };
+  }
+
+  /** Functions that share the control plane's uid would otherwise read its user's files (HOME). */
+  #maskedPaths(): string[] {
+    const home = this.#envSource['HOME'];
+    if (this.#isolation.sandbox.separateUids || home === undefined || home === '/' || home === '') return [];
+    return [home];
   }
 
   #poolDeps(): ReplicaPoolDeps {
     return {
       ...this.#sharedDeps(),
       load: { queuedCount: (name) => this.#load.queuedCount(name) },
-      planLaunch: (fn) => planLaunch(fn.spec, this.#config, this.#envSource),
+      planLaunch: (fn) => this.#plan(fn),
       nextInstanceId: (name) => this.#nextInstanceId(name),
       log: this.#log,
     };

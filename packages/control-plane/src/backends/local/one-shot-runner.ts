@@ -5,7 +5,7 @@ import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/co
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
 import type { DeployedFunction, Dispatch, DispatchResult } from '../backend.js';
-import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import { createScratchDir, giveToFunction, type InstanceDeps, launchInstance } from './instance-process.js';
 import type { LaunchPlan } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import type { PortAllocator } from './port-allocator.js';
@@ -64,8 +64,8 @@ export class OneShotRunner {
     if (this.#stopping) return failure(errorInfo('SHUTTING_DOWN', 'the local backend is stopping'));
     if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal));
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
-    const scratchDir = createScratchDir(instanceId);
-    const payload = await this.#preparePayload(JSON.stringify(dispatch.request), scratchDir);
+    const scratchDir = createScratchDir(instanceId, plan.isolation);
+    const payload = await this.#preparePayload(JSON.stringify(dispatch.request), scratchDir, plan);
     if (!payload.ok) {
       rmSync(scratchDir, { recursive: true, force: true });
       return failure(payload.error);
@@ -93,6 +93,7 @@ export class OneShotRunner {
         label: instanceId,
         scratchDir,
         memoryBytes: plan.memoryBytes,
+        isolation: plan.isolation,
       },
       this.#deps,
     );
@@ -145,6 +146,7 @@ export class OneShotRunner {
   async #preparePayload(
     json: string,
     scratchDir: string,
+    plan: LaunchPlan,
   ): Promise<{ ok: true; payload: OneShotPayload } | { ok: false; error: ErrorInfo }> {
     if (Buffer.byteLength(json) <= this.#deps.config.payloadEnvMaxBytes) {
       return { ok: true, payload: { via: 'env', json } };
@@ -152,6 +154,7 @@ export class OneShotRunner {
     const path = join(scratchDir, PAYLOAD_FILE_NAME);
     try {
       await writeFile(path, json, { mode: 0o600, flag: 'wx' });
+      giveToFunction(path, plan.isolation);
     } catch (error) {
       return {
         ok: false,

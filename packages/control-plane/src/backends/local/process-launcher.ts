@@ -9,6 +9,11 @@ export interface LaunchOptions {
   readonly cwd: string;
   /** Names the process in log lines, e.g. `word-stats/3`. */
   readonly label: string;
+  /**
+   * The process a graceful stop (SIGTERM) goes to, found from the launched one; by default the
+   * whole process group. A sandbox whose outer process dies of SIGTERM names the watchdog inside.
+   */
+  readonly drainPid?: (pid: number) => number | undefined;
 }
 
 export interface ExitStatus {
@@ -112,6 +117,16 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     }
   };
 
+  const signalDrain = () => {
+    const target = child.pid === undefined ? undefined : options.drainPid?.(child.pid);
+    if (target === undefined || exitStatus !== undefined) return signalGroup('SIGTERM');
+    try {
+      process.kill(target, 'SIGTERM');
+    } catch {
+      signalGroup('SIGTERM');
+    }
+  };
+
   return {
     pid: child.pid,
     exited,
@@ -124,7 +139,7 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     signalGroup,
     async stop(graceMs) {
       if (exitStatus !== undefined) return exitStatus;
-      signalGroup('SIGTERM');
+      signalDrain();
       let timer: NodeJS.Timeout | undefined;
       const killed = new Promise<void>((resolve) => {
         timer = setTimeout(() => {

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 /**
@@ -80,4 +80,36 @@ function explainFile(full: string, shown: string): string | undefined {
     if (code === 'EACCES') return `runtimeCommand: "${shown}" (${full}) is not executable`;
     return `runtimeCommand: "${shown}" (${full}) does not exist`;
   }
+}
+
+/**
+ * The files a runtimeCommand runs: its executable as found (through PATH), every absolute argument
+ * that exists, and where symbolic links among them lead (a virtualenv's python → the interpreter it
+ * was made from). The sandbox mounts these into a function's view (sandbox-mounts.ts).
+ */
+export function commandFiles(runtimeCommand: string, cwd: string, path: string | undefined): string[] {
+  const argv = splitCommand(runtimeCommand) ?? [];
+  const [executable, ...args] = argv;
+  const files: string[] = [];
+  if (executable !== undefined) {
+    if (executable.includes('/')) files.push(isAbsolute(executable) ? executable : resolve(cwd, executable));
+    else {
+      const found = (path ?? '')
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(resolve(cwd, dir), executable))
+        .find((candidate) => explainFile(candidate, executable) === undefined);
+      if (found !== undefined) files.push(found);
+    }
+  }
+  for (const arg of args) if (isAbsolute(arg) && existsSync(arg)) files.push(arg);
+  const real = files.flatMap((file) => {
+    try {
+      const target = realpathSync(file);
+      return target === file ? [] : [target];
+    } catch {
+      return [];
+    }
+  });
+  return [...files, ...real];
 }
