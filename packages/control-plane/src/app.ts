@@ -17,8 +17,10 @@ import { completionRoutes } from './http/routes/completion-routes.js';
 import { executionRoutes } from './http/routes/execution-routes.js';
 import { functionRoutes } from './http/routes/function-routes.js';
 import { invocationRoutes } from './http/routes/invocation-routes.js';
+import { logRoutes } from './http/routes/log-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { InvocationService } from './invocations/invocation-service.js';
+import { FunctionLogStore } from './logs/function-log-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { CompletionRegistry } from './scheduler/completion-registry.js';
@@ -68,7 +70,10 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
-  const backend = deps.backend ?? createBackend(config);
+  // Set once the registry exists (it needs the backend, which needs the store).
+  let isRegistered: (name: string) => boolean = () => false;
+  const logs = new FunctionLogStore(config.functionLogs, clock, (name) => isRegistered(name));
+  const backend = deps.backend ?? createBackend(config, logs);
 
   const { db, file, dir } = openDatabase(config.store, deps.cwd ?? process.cwd());
   const adminKey = config.security.auth === 'generated' ? loadOrCreateAdminKey(dir) : undefined;
@@ -130,7 +135,9 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const registry = new FunctionRegistry(functions, backend, scheduler, clock, logger, (name) => {
     idempotency.deleteForFunction(name);
     rateLimiter.forget(name);
+    logs.forget(name);
   });
+  isRegistered = (name) => registry.deployed(name) !== undefined;
   const invocations = new InvocationService({
     registry,
     scheduler,
@@ -150,6 +157,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     invocations,
     tracker,
     completions,
+    logs,
     metrics,
     logger,
     ids,
@@ -160,6 +168,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     ...invocationRoutes(services),
     ...functionRoutes(services),
     ...executionRoutes(services),
+    ...logRoutes(services, clock),
     ...completionRoutes(services),
     ...systemRoutes(services),
   ]);

@@ -1,6 +1,8 @@
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FunctionLogSink } from '../function-log-sink.js';
+import { parseWatchdogLogLine } from '../watchdog-log-line.js';
 import { type FunctionSandbox, sandboxedWatchdogPid } from './function-sandbox.js';
 import type { InstanceIsolation } from './launch-plan.js';
 import type { MemoryLimiter } from './memory-limit.js';
@@ -11,6 +13,8 @@ import type { ExitStatus, LaunchedProcess, ProcessLauncher } from './process-lau
 /** What one watchdog process of a function (a warm replica or a one-shot run) needs to start. */
 export interface InstanceLaunch {
   readonly instanceId: string;
+  /** The function the instance runs: its log lines are filed under this name. */
+  readonly functionName: string;
   readonly watchdogPath: string;
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
@@ -24,6 +28,8 @@ export interface InstanceLaunch {
 export interface InstanceDeps {
   readonly launcher: ProcessLauncher;
   readonly memory: MemoryLimiter;
+  /** Receives what the function writes (the log API); nothing is kept when absent. */
+  readonly logs?: FunctionLogSink;
   readonly sandbox: FunctionSandbox;
   /** Paths no function may see (the data dir). */
   readonly privatePaths: readonly string[];
@@ -89,6 +95,16 @@ export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): Laun
     label: launch.label,
     ...(sandbox.level === 'namespaces' ? { drainPid: sandboxedWatchdogPid } : {}),
   });
+  const logs = deps.logs;
+  if (logs !== undefined) {
+    launched.onStderrLine((raw) => {
+      // Cheap test first: most lines are the watchdog's routine info lines, at request rate.
+      if (!mayConcernFunction(raw)) return;
+      const parsed = parseWatchdogLogLine(raw);
+      if (parsed !== undefined)
+        logs.append({ ...parsed, functionName: launch.functionName, instance: launch.label });
+    });
+  }
   const exited = launched.exited.then((status: ExitStatus) => {
     if (status.signal !== null || status.code !== 0) sweepInstance(launch.instanceId);
     if (cgroup !== undefined) {
@@ -111,4 +127,10 @@ export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): Laun
       return exited;
     },
   };
+}
+
+function mayConcernFunction(raw: string): boolean {
+  return (
+    raw.includes('"function output"') || raw.includes('"level":"warn"') || raw.includes('"level":"error"')
+  );
 }

@@ -17,6 +17,7 @@ import type {
   DispatchResult,
   LoadProbe,
 } from '../backend.js';
+import type { FunctionLogSink } from '../function-log-sink.js';
 import { PoolBackend } from '../pool-backend.js';
 import { detectSandbox, type FunctionSandbox } from './function-sandbox.js';
 import { FunctionUids } from './function-uids.js';
@@ -45,6 +46,8 @@ export interface LocalBackendOptions {
   /** Every stderr line of every watchdog (they log JSON there). */
   readonly processLog?: (label: string, line: string) => void;
   readonly metrics?: LocalBackendMetrics;
+  /** Where what functions write goes (the log API); nothing is kept when absent. */
+  readonly logs?: FunctionLogSink;
   /** How functions are isolated; detected at start from NANOFAAS_LOCAL_ISOLATION by default. */
   readonly sandbox?: FunctionSandbox;
 }
@@ -91,6 +94,7 @@ export class LocalBackend implements Backend {
   #sandbox: FunctionSandbox | undefined;
   readonly #uids: FunctionUids;
   readonly #envSource: EnvSource;
+  readonly #logs: FunctionLogSink | undefined;
   readonly #log: (message: string) => void;
   readonly #pools = new Map<string, ReplicaPool>();
   readonly #functions = new Map<string, { fn: DeployedFunction; plan: LaunchPlanResult }>();
@@ -112,6 +116,7 @@ export class LocalBackend implements Backend {
     this.#ports = options.ports ?? createPortAllocator();
     this.#memoryLimiter = options.memory;
     this.#envSource = options.envSource ?? process.env;
+    this.#logs = options.logs;
     this.metrics = options.metrics ?? new LocalBackendMetrics();
     this.#sandbox = options.sandbox;
     const own = process.getuid?.();
@@ -352,6 +357,7 @@ export class LocalBackend implements Backend {
       ports: this.#ports,
       memory: this.#memory,
       metrics: this.metrics,
+      ...(this.#logs === undefined ? {} : { logs: this.#logs }),
       sandbox: this.#isolation.sandbox,
       privatePaths: this.#config.privatePaths,
       maskedPaths: this.#maskedPaths(),

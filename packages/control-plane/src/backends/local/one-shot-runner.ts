@@ -86,6 +86,7 @@ export class OneShotRunner {
     const process = launchInstance(
       {
         instanceId,
+        functionName: fn.spec.name,
         watchdogPath: this.#deps.config.watchdogPath,
         env,
         cwd: plan.cwd,

@@ -46,6 +46,11 @@ export interface ProcessLauncher {
 export type ProcessLogSink = (label: string, line: string) => void;
 
 const TAIL_LINES = 20;
+/**
+ * A longer run without a newline is passed on as a line of its own. The watchdog cuts lines far
+ * below this; the bound is for anything else that writes to its stderr.
+ */
+const MAX_PARTIAL_LINE_CHARS = 256 * 1024;
 
 /** Starts processes detached (own process group) so a group kill reaches everything they spawned. */
 export function createProcessLauncher(logSink: ProcessLogSink): ProcessLauncher {
@@ -81,6 +86,10 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     const lines = (partial + decoder.write(chunk)).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) onLine(line);
+    if (partial.length > MAX_PARTIAL_LINE_CHARS) {
+      onLine(partial);
+      partial = '';
+    }
   });
 
   const exited = new Promise<ExitStatus>((resolve) => {

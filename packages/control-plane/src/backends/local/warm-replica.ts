@@ -154,6 +154,7 @@ export class WarmReplica {
     this.#process = launchInstance(
       {
         instanceId: this.id,
+        functionName: spec.name,
         watchdogPath: config.watchdogPath,
         env,
         cwd: this.#options.cwd,
