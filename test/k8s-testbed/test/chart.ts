@@ -152,7 +152,7 @@ export const valueVariants: Record<string, Record<string, unknown>> = {
     imagePullSecrets: ['regcred'],
     fullnameOverride: 'faas',
     backend: 'pool',
-    kubernetes: { callbackUrl: 'http://$(NANOFAAS_POD_IP):8080/v1/internal/executions' },
+    kubernetes: { callbackUrl: 'http://$(POD_IP):8080/v1/internal/executions' },
     env: { NANOFAAS_RATE_LIMIT_RPS: 500, NANOFAAS_DB_SYNCHRONOUS: 'normal' },
     extraEnv: [
       { name: 'NANOFAAS_WEBHOOK_SECRET', valueFrom: { secretKeyRef: { name: 'hooks', key: 'secret' } } },

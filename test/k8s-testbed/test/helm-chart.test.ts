@@ -98,15 +98,15 @@ describe('the control plane Deployment', () => {
       env.get('NANOFAAS_K8S_CALLBACK_URL')?.value,
       'http://nanofaas.nanofaas.svc.cluster.local:8080/v1/internal/executions',
     );
-    assert.equal(env.get('NANOFAAS_DATA_DIR')?.value, '/var/lib/nanofaas');
+    assert.equal(env.get('NANOFAAS_DATA_DIR')?.value, '/var/lib/nanofaas/data', 'a directory the control plane owns');
     assert.deepEqual(env.get('NANOFAAS_API_KEYS')?.valueFrom, {
       secretKeyRef: { name: 'nanofaas-api-keys', key: 'api-keys' },
     });
-    assert.equal(env.get('NANOFAAS_POD_IP')?.valueFrom.fieldRef.fieldPath, 'status.podIP');
+    assert.equal(env.get('POD_IP')?.valueFrom.fieldRef.fieldPath, 'status.podIP');
     assert.deepEqual(
-      [...env.keys()].indexOf('NANOFAAS_POD_IP') < [...env.keys()].indexOf('NANOFAAS_K8S_CALLBACK_URL'),
+      [...env.keys()].indexOf('POD_IP') < [...env.keys()].indexOf('NANOFAAS_K8S_CALLBACK_URL'),
       true,
-      '$(NANOFAAS_POD_IP) can only expand in variables defined after it',
+      '$(POD_IP) can only expand in variables defined after it',
     );
   });
 
@@ -237,7 +237,7 @@ describe('the control plane Deployment', () => {
     assert.equal(fullEnv.get('NANOFAAS_LOG_LEVEL')?.value, 'debug');
     assert.equal(
       fullEnv.get('NANOFAAS_K8S_CALLBACK_URL')?.value,
-      'http://$(NANOFAAS_POD_IP):8080/v1/internal/executions',
+      'http://$(POD_IP):8080/v1/internal/executions',
     );
     assert.equal(fullEnv.get('NANOFAAS_WEBHOOK_SECRET')?.valueFrom.secretKeyRef.name, 'hooks');
     assert.deepEqual(findObject(full, 'Deployment').spec.template.spec.imagePullSecrets, [
