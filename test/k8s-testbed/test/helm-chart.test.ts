@@ -98,7 +98,11 @@ describe('the control plane Deployment', () => {
       env.get('NANOFAAS_K8S_CALLBACK_URL')?.value,
       'http://nanofaas.nanofaas.svc.cluster.local:8080/v1/internal/executions',
     );
-    assert.equal(env.get('NANOFAAS_DATA_DIR')?.value, '/var/lib/nanofaas/data', 'a directory the control plane owns');
+    assert.equal(
+      env.get('NANOFAAS_DATA_DIR')?.value,
+      '/var/lib/nanofaas/data',
+      'a directory the control plane owns',
+    );
     assert.deepEqual(env.get('NANOFAAS_API_KEYS')?.valueFrom, {
       secretKeyRef: { name: 'nanofaas-api-keys', key: 'api-keys' },
     });
