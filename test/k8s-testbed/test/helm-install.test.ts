@@ -253,40 +253,67 @@ describe('the chart on the test bed', { concurrency: false }, () => {
   it("a pod with the chart's ServiceAccount gets in-cluster config, and the API server enforces the Role", () =>
     withLogs(async () => {
       const fns = `/api/v1/namespaces/${functionsNamespace}`;
+      const appsPath = `/apis/apps/v1/namespaces/${functionsNamespace}`;
+      const watch = '?watch=1&timeoutSeconds=1';
+      const probeService = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'fn-probe', labels: { 'app.kubernetes.io/managed-by': 'nanofaas' } },
+        spec: { ports: [{ port: 8080 }], selector: { function: 'probe' } },
+      };
+      // What the Kubernetes backend calls, each allowed (or 404: allowed, nothing there)...
       const calls = [
-        { path: `/apis/apps/v1/namespaces/${functionsNamespace}/deployments`, expect: 200 },
+        { path: `${appsPath}/deployments`, expect: 200 },
+        { path: `${appsPath}/deployments${watch}`, expect: 200 },
         {
-          path: `/apis/apps/v1/namespaces/${functionsNamespace}/deployments?watch=1&timeoutSeconds=1`,
-          expect: 200,
+          method: 'PATCH',
+          path: `${appsPath}/deployments/fn-none/scale`,
+          body: { spec: { replicas: 1 } },
+          contentType: 'application/merge-patch+json',
+          expect: 404,
         },
-        { path: `/apis/batch/v1/namespaces/${functionsNamespace}/jobs`, expect: 200 },
+        // Server-side apply creating the object: authorised as patch and create.
+        {
+          method: 'PATCH',
+          path: `${fns}/services/fn-probe?fieldManager=nanofaas`,
+          body: probeService,
+          contentType: 'application/apply-patch+yaml',
+          expect: 201,
+        },
+        { path: `${fns}/services`, expect: 200 },
+        { method: 'DELETE', path: `${fns}/services/fn-probe`, expect: 200 },
         {
           path: `/apis/autoscaling/v2/namespaces/${functionsNamespace}/horizontalpodautoscalers`,
           expect: 200,
         },
-        { path: `/apis/discovery.k8s.io/v1/namespaces/${functionsNamespace}/endpointslices`, expect: 200 },
-        { path: `${fns}/pods`, expect: 200 },
-        {
-          method: 'POST',
-          path: `${fns}/services`,
-          body: {
-            metadata: { name: 'fn-probe', labels: { 'app.kubernetes.io/managed-by': 'nanofaas' } },
-            spec: { ports: [{ port: 8080 }], selector: { function: 'probe' } },
-          },
-          expect: 201,
-        },
-        { method: 'DELETE', path: `${fns}/services/fn-probe`, expect: 200 },
+        { path: `/apis/batch/v1/namespaces/${functionsNamespace}/jobs`, expect: 200 },
+        { path: `/apis/batch/v1/namespaces/${functionsNamespace}/jobs${watch}`, expect: 200 },
+        { path: `/apis/batch/v1/namespaces/${functionsNamespace}/jobs/fn-none-run`, expect: 404 },
         {
           method: 'POST',
           path: `${fns}/secrets`,
           body: { metadata: { name: 'fn-probe-run' }, stringData: { token: 'x' } },
           expect: 201,
         },
-        { path: `${fns}/secrets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dnanofaas`, expect: 200 },
-        { method: 'DELETE', path: `${fns}/secrets/fn-probe-run`, expect: 200 },
-        // Not granted: reading one Secret back, ConfigMaps, exec, anything outside the functions
-        // namespace (the release's own included), anything cluster-scoped.
-        { path: `${fns}/secrets/nanofaas-api-keys`, expect: 403 },
+        { path: `${fns}/pods${watch}`, expect: 200 },
+        {
+          path: `/apis/discovery.k8s.io/v1/namespaces/${functionsNamespace}/endpointslices${watch}`,
+          expect: 200,
+        },
+        // ...and what it does not: reading Secrets back, listing pods, scale reads, ConfigMaps,
+        // exec, anything outside the functions namespace (the release's own included), anything
+        // cluster-scoped.
+        { path: `${fns}/secrets/fn-probe-run`, expect: 403 },
+        { path: `${fns}/secrets`, expect: 403 },
+        { method: 'DELETE', path: `${fns}/secrets/fn-probe-run`, expect: 403 },
+        { path: `${fns}/pods`, expect: 403 },
+        { path: `${appsPath}/deployments/fn-none/scale`, expect: 403 },
+        {
+          method: 'PUT',
+          path: `${appsPath}/deployments/fn-none`,
+          body: { metadata: { name: 'fn-none' } },
+          expect: 403,
+        },
         { path: `${fns}/configmaps`, expect: 403 },
         { method: 'POST', path: `${fns}/pods/some-pod/exec?command=sh`, expect: 403 },
         { path: `/api/v1/namespaces/${releaseNamespace}/secrets`, expect: 403 },
@@ -500,7 +527,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
             },
             { timeoutMs: waitMs, intervalMs: 500 },
           );
-          assert.match(JSON.stringify(status), /deployments\.apps is forbidden.*cannot create/);
+          assert.match(JSON.stringify(status), /deployments\.apps.*is forbidden.*cannot create/);
           const invoked = await call(pod, 'POST', '/v1/functions/denied:invoke', { key, body: { input: 1 } });
           assert.ok(invoked.status >= 500 && invoked.status < 600, JSON.stringify(invoked.body));
           assert.match(JSON.stringify(invoked.body), /forbidden/i);
