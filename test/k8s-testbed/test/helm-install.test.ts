@@ -515,6 +515,31 @@ describe('the chart on the test bed', { concurrency: false }, () => {
   );
 
   it(
+    'a REMOTE function: its Job pod calls back to the control plane pod (callbackUrl with $(POD_IP))',
+    { skip: !hasKubernetesBackend && 'the kubernetes backend is not in this checkout yet' },
+    () =>
+      withLogs(async () => {
+        const pod = await readyControlPlane();
+        const key = await apiKey();
+        const spec = {
+          name: 'once',
+          image: 'nanofaas/watchdog:latest',
+          executionMode: 'REMOTE',
+          runtimeMode: 'STDIO',
+          runtimeCommand: 'cat',
+        };
+        assert.equal((await call(pod, 'POST', '/v1/functions', { key, body: spec })).status, 201);
+        const remote = await call(pod, 'POST', '/v1/functions/once:invoke', {
+          key,
+          body: { input: [1, 2, 3] },
+        });
+        assert.equal(remote.status, 200, JSON.stringify(remote.body));
+        assert.deepEqual(remote.body.output, { input: [1, 2, 3] });
+        assert.ok((await call(pod, 'DELETE', '/v1/functions/once', { key })).status < 300);
+      }),
+  );
+
+  it(
     'a Role without `create` on deployments: registration shows the API server’s 403 in the function state',
     { skip: !hasKubernetesBackend && 'the kubernetes backend is not in this checkout yet' },
     () =>
