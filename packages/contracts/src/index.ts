@@ -10,6 +10,7 @@ export * from './headers.js';
 export * from './invocation.js';
 export * from './json-scan.js';
 export * from './limits.js';
+export * from './logs.js';
 export * from './null-fields.js';
 export * from './openapi.js';
 export * from './quantity.js';

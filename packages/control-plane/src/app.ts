@@ -17,12 +17,15 @@ import { completionRoutes } from './http/routes/completion-routes.js';
 import { executionRoutes } from './http/routes/execution-routes.js';
 import { functionRoutes } from './http/routes/function-routes.js';
 import { invocationRoutes } from './http/routes/invocation-routes.js';
+import { logRoutes } from './http/routes/log-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { InvocationService } from './invocations/invocation-service.js';
+import { FunctionLogStore } from './logs/function-log-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { CompletionRegistry } from './scheduler/completion-registry.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { type AdminKey, loadOrCreateAdminKey } from './security/admin-key-file.js';
 import { ApiKeyAuthenticator } from './security/api-key-authenticator.js';
 import { ExecutionStore } from './store/execution-store.js';
 import { FunctionStore } from './store/function-store.js';
@@ -30,6 +33,7 @@ import { IdempotencyStore } from './store/idempotency-store.js';
 import { openDatabase } from './store/open-database.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { WriteBatcher } from './store/write-batcher.js';
+import { OutboundUrlPolicy } from './webhooks/outbound-url-policy.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
 
 /** The request of a recovered execution whose stored request is gone (it had ended). */
@@ -51,6 +55,8 @@ export interface App {
   readonly server: Server;
   readonly services: AppServices;
   readonly backend: Backend;
+  /** The generated admin key when NANOFAAS_API_KEYS is unset and auth is on (docs/security.md). */
+  readonly adminKey: AdminKey | undefined;
   /** Starts the backend, loads functions, listens (unless `listen` is false), recovers executions. */
   start(options?: { listen?: boolean }): Promise<void>;
   /** Where it listens, e.g. http://127.0.0.1:8080. */
@@ -64,9 +70,17 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
-  const backend = deps.backend ?? createBackend(config);
+  // Set once the registry exists (it needs the backend, which needs the store).
+  let isRegistered: (name: string) => boolean = () => false;
+  const logs = new FunctionLogStore(config.functionLogs, clock, (name) => isRegistered(name));
+  const backend = deps.backend ?? createBackend(config, logs);
 
-  const { db, file } = openDatabase(config.store, deps.cwd ?? process.cwd());
+  const { db, file, dir } = openDatabase(config.store, deps.cwd ?? process.cwd());
+  const adminKey = config.security.auth === 'generated' ? loadOrCreateAdminKey(dir) : undefined;
+  const apiKeys = adminKey ? [{ key: adminKey.key, role: 'admin' as const }] : config.security.apiKeys;
+  if (config.security.auth === 'off') {
+    logger.warn('NANOFAAS_AUTH=off: the API needs no key (single-user machines only; docs/security.md)');
+  }
   const checkpointer = file ? new WalCheckpointer(file, 1000) : undefined;
   const writes = new WriteBatcher(
     db,
@@ -85,9 +99,13 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   });
   metrics.registry.register({ render: (lines: string[]) => backend.collectMetrics?.(lines) });
   const webhookSecret = config.scheduler.webhookSecret;
+  const webhookPolicy = webhookSecret
+    ? new OutboundUrlPolicy({ allowedHosts: config.scheduler.webhookAllowedHosts })
+    : undefined;
   const notifier = webhookSecret
     ? new WebhookNotifier({
         secret: webhookSecret,
+        policy: webhookPolicy!,
         maxAttempts: config.scheduler.webhookMaxAttempts,
         timeoutMs: config.scheduler.webhookTimeoutMs,
         clock,
@@ -117,7 +135,9 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const registry = new FunctionRegistry(functions, backend, scheduler, clock, logger, (name) => {
     idempotency.deleteForFunction(name);
     rateLimiter.forget(name);
+    logs.forget(name);
   });
+  isRegistered = (name) => registry.deployed(name) !== undefined;
   const invocations = new InvocationService({
     registry,
     scheduler,
@@ -137,19 +157,28 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     invocations,
     tracker,
     completions,
+    logs,
     metrics,
     logger,
     ids,
+    webhookPolicy,
     isReady: () => ready,
   };
   const router = new Router([
     ...invocationRoutes(services),
     ...functionRoutes(services),
     ...executionRoutes(services),
+    ...logRoutes(services, clock),
     ...completionRoutes(services),
     ...systemRoutes(services),
   ]);
-  const pipeline = createRequestPipeline(router, new ApiKeyAuthenticator(config.security.apiKeys), logger);
+  let shuttingDown = false;
+  const pipeline = createRequestPipeline(
+    router,
+    new ApiKeyAuthenticator(apiKeys),
+    logger,
+    () => shuttingDown,
+  );
   const handler = (req: IncomingMessage, res: ServerResponse) => void pipeline(req, res);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
   // Errors of Node's HTTP parser (431 headers too large, a malformed request line or header)
@@ -200,6 +229,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     server,
     services,
     backend,
+    adminKey,
     async start(options = {}) {
       await backend.start({ load: { queuedCount: (name) => scheduler.queuedCount(name) } });
       await registry.load();
@@ -229,12 +259,15 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     stop() {
       stopping ??= (async () => {
         ready = false;
+        shuttingDown = true;
         invocations.stopAdmitting();
+        // The listener stays open while running attempts finish: one-shot runs call back through
+        // it, and callers read their executions (docs/lifecycle.md, "Shutdown").
+        await scheduler.stop(config.server.shutdownGraceMs);
         const closed = server.listening
           ? new Promise<void>((resolve) => server.close(() => resolve()))
           : Promise.resolve();
         server.closeIdleConnections();
-        await scheduler.stop(config.server.shutdownGraceMs);
         notifier?.stop();
         cancelSweep?.();
         await backend.stop();

@@ -65,6 +65,8 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-local-cp-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     const port = await freePort();
     const config = loadConfig(
       {
@@ -73,6 +75,7 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
         PORT: String(port),
         NANOFAAS_DATA_DIR: join(root, 'data'),
         NANOFAAS_LOG_LEVEL: 'silent',
+        NANOFAAS_AUTH: 'off',
         NANOFAAS_FUNCTIONS_ROOT: root,
         NANOFAAS_RETRY_BASE_MS: '20',
         NANOFAAS_RETRY_MAX_MS: '100',
@@ -303,6 +306,8 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
 describe('local commands and API keys', { timeout: 60_000 }, () => {
   it('registering a local command takes the admin role; an invoke key may only invoke', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-keys-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     const admin = 'admin-key-0123456789abcdef';
     const invoker = 'invoke-key-0123456789abcdef';
     const app = buildApp(
@@ -361,6 +366,8 @@ function processesOwnedBy(owner: number): number[] {
 describe('a control plane killed with kill -9', { timeout: 180_000 }, () => {
   it('its watchdogs and their runtimes exit on their own, without waiting for a restart', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-kill9-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     writeFileSync(join(root, 'handler.mjs'), 'export default async ({ input }) => ({ echo: input });\n');
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -375,6 +382,7 @@ describe('a control plane killed with kill -9', { timeout: 180_000 }, () => {
         NANOFAAS_FUNCTIONS_ROOT: root,
         NANOFAAS_EXAMPLES: 'false',
         NANOFAAS_LOG_LEVEL: 'warn',
+        NANOFAAS_AUTH: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -292,7 +292,10 @@ export class Scheduler {
     }, delayMs);
   }
 
-  /** An async attempt cut short by shutdown: the next start dispatches it again with a higher attempt. */
+  /**
+   * An async attempt cut short by shutdown: queued again under the same attempt number; the next
+   * start's recovery raises it (ExecutionStore.recoverActive), so the rerun carries a higher one.
+   */
   private requeueForNextStart(execution: LiveExecution): void {
     const { record } = execution;
     if (record.kind === 'sync') {
@@ -302,7 +305,6 @@ export class Scheduler {
       });
       return;
     }
-    record.attempt += 1;
     record.status = 'queued';
     this.deps.store.markRequeued(record);
     this.deps.tracker.release(record.id);

@@ -123,13 +123,18 @@ export class ExecutionStore {
   }
 
   /**
-   * Startup recovery (at-least-once): every running execution goes back to queued with attempt+1;
-   * returns every queued execution, oldest first.
+   * Startup recovery (at-least-once): every unfinished execution goes back to queued with attempt+1;
+   * returns them oldest first. Queued ones are bumped too: the write that marks an execution
+   * running is batched, so one the last process dispatched may still read "queued" after a crash —
+   * bumping every one keeps the next attempt above any that may have run (numbers may be skipped,
+   * never reused; docs/lifecycle.md, "Recovery").
    */
   recoverActive(): ExecutionRecord[] {
     return this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE executions SET status = 'queued', attempt = attempt + 1 WHERE status = 'running'`)
+        .prepare(
+          `UPDATE executions SET status = 'queued', attempt = attempt + 1 WHERE status IN ('queued', 'running')`,
+        )
         .run();
       const rows = this.db
         .prepare(`SELECT * FROM executions WHERE status = 'queued' ORDER BY created_at, id`)

@@ -17,9 +17,12 @@ import type {
   DispatchResult,
   LoadProbe,
 } from '../backend.js';
+import type { FunctionLogSink } from '../function-log-sink.js';
 import { PoolBackend } from '../pool-backend.js';
+import { detectSandbox, type FunctionSandbox } from './function-sandbox.js';
+import { FunctionUids } from './function-uids.js';
 import { SCRATCH_DIR_PREFIX } from './instance-process.js';
-import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
+import { type IsolationContext, type LaunchPlanResult, planLaunch } from './launch-plan.js';
 import { LocalBackendMetrics } from './local-backend-metrics.js';
 import { createMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
 import { OneShotRunner } from './one-shot-runner.js';
@@ -43,6 +46,10 @@ export interface LocalBackendOptions {
   /** Every stderr line of every watchdog (they log JSON there). */
   readonly processLog?: (label: string, line: string) => void;
   readonly metrics?: LocalBackendMetrics;
+  /** Where what functions write goes (the log API); nothing is kept when absent. */
+  readonly logs?: FunctionLogSink;
+  /** How functions are isolated; detected at start from NANOFAAS_LOCAL_ISOLATION by default. */
+  readonly sandbox?: FunctionSandbox;
 }
 
 /**
@@ -84,7 +91,10 @@ export class LocalBackend implements Backend {
   readonly #launcher: ProcessLauncher;
   readonly #ports: PortAllocator;
   #memoryLimiter: MemoryLimiter | undefined;
+  #sandbox: FunctionSandbox | undefined;
+  readonly #uids: FunctionUids;
   readonly #envSource: EnvSource;
+  readonly #logs: FunctionLogSink | undefined;
   readonly #log: (message: string) => void;
   readonly #pools = new Map<string, ReplicaPool>();
   readonly #functions = new Map<string, { fn: DeployedFunction; plan: LaunchPlanResult }>();
@@ -106,7 +116,22 @@ export class LocalBackend implements Backend {
     this.#ports = options.ports ?? createPortAllocator();
     this.#memoryLimiter = options.memory;
     this.#envSource = options.envSource ?? process.env;
+    this.#logs = options.logs;
     this.metrics = options.metrics ?? new LocalBackendMetrics();
+    this.#sandbox = options.sandbox;
+    const own = process.getuid?.();
+    this.#uids = new FunctionUids(this.#config.uidRange, new Set(own === undefined ? [] : [own]));
+  }
+
+  /** Detected at start (it runs bubblewrap once), never in the constructor. */
+  get #isolation(): IsolationContext {
+    this.#sandbox ??= detectSandbox(this.#config.isolation, { root: process.getuid?.() === 0 });
+    const sandbox = this.#sandbox;
+    return { sandbox, uidOf: (name) => this.#uids.uidOf(name) };
+  }
+
+  #plan(fn: DeployedFunction): LaunchPlanResult {
+    return planLaunch(fn.spec, this.#config, this.#envSource, this.#isolation);
   }
 
   /** How `resources.memory` is enforced on this machine (logged at start). */
@@ -134,6 +159,8 @@ export class LocalBackend implements Backend {
     this.#log(
       `local backend: watchdog ${this.#config.watchdogPath}; resources.memory ${this.#memory.describe()}`,
     );
+    const { sandbox } = this.#isolation;
+    this.#log(`local backend: function isolation ${sandbox.description}`);
     const reaped = reapInstancesOfDeadControlPlanes();
     removeScratchDirsOfDeadControlPlanes(SCRATCH_DIR_PREFIX);
     if (reaped > 0)
@@ -168,7 +195,10 @@ export class LocalBackend implements Backend {
       this.#endpoints.validate(spec);
       return;
     }
-    const plan = planLaunch(spec, this.#config, this.#envSource);
+    // Checked as a function uid would see it, without allocating one for a spec not stored yet.
+    const { sandbox } = this.#isolation;
+    const probe: IsolationContext = { sandbox, uidOf: () => this.#config.uidRange.first };
+    const plan = planLaunch(spec, this.#config, this.#envSource, probe);
     if (!plan.ok) throw validationFailed([plan.issue]);
   }
 
@@ -211,6 +241,7 @@ export class LocalBackend implements Backend {
       this.#endpoints.removeFunction(name),
     ]);
     this.metrics.forget(name);
+    this.#uids.release(name);
   }
 
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
@@ -249,7 +280,7 @@ export class LocalBackend implements Backend {
     if (known === undefined || known.fn.revision < fn.revision) this.#deploy(fn);
     if (fn.spec.executionMode === 'REMOTE') {
       const entry = this.#functions.get(fn.spec.name);
-      const plan = entry?.plan ?? planLaunch(fn.spec, this.#config, this.#envSource);
+      const plan = entry?.plan ?? this.#plan(fn);
       if (!plan.ok) return { ok: false, error: plan.error, coldStart: false };
       return explainMemoryKill(fn, await this.#oneShot.run(fn, plan.plan, dispatch));
     }
@@ -267,6 +298,11 @@ export class LocalBackend implements Backend {
   describeFunction(name: string): FunctionStatus | undefined {
     const endpoint = this.#endpoints.describeFunction(name);
     if (endpoint !== undefined) return endpoint;
+    const status = this.#describe(name);
+    return status === undefined ? undefined : { ...status, isolation: this.#isolation.sandbox.level };
+  }
+
+  #describe(name: string): FunctionStatus | undefined {
     const pool = this.#pools.get(name);
     if (pool !== undefined) return pool.describe();
     const entry = this.#functions.get(name);
@@ -294,7 +330,7 @@ export class LocalBackend implements Backend {
 
   #deploy(fn: DeployedFunction): void {
     const name = fn.spec.name;
-    const plan = planLaunch(fn.spec, this.#config, this.#envSource);
+    const plan = this.#plan(fn);
     this.#functions.set(name, { fn, plan });
     const pool = this.#pools.get(name);
     if (fn.spec.executionMode === 'REMOTE') {
@@ -321,14 +357,25 @@ export class LocalBackend implements Backend {
       ports: this.#ports,
       memory: this.#memory,
       metrics: this.metrics,
+      ...(this.#logs === undefined ? {} : { logs: this.#logs }),
+      sandbox: this.#isolation.sandbox,
+      privatePaths: this.#config.privatePaths,
+      maskedPaths: this.#maskedPaths(),
     };
+  }
+
+  /** Functions that share the control plane's uid would otherwise read its user's files (HOME). */
+  #maskedPaths(): string[] {
+    const home = this.#envSource['HOME'];
+    if (this.#isolation.sandbox.separateUids || home === undefined || home === '/' || home === '') return [];
+    return [home];
   }
 
   #poolDeps(): ReplicaPoolDeps {
     return {
       ...this.#sharedDeps(),
       load: { queuedCount: (name) => this.#load.queuedCount(name) },
-      planLaunch: (fn) => planLaunch(fn.spec, this.#config, this.#envSource),
+      planLaunch: (fn) => this.#plan(fn),
       nextInstanceId: (name) => this.#nextInstanceId(name),
       log: this.#log,
     };

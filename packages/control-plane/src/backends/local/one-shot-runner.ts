@@ -6,7 +6,7 @@ import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
 import type { DeployedFunction, Dispatch, DispatchResult, RunCompletion } from '../backend.js';
 import { cancelled } from '../function-http-client.js';
-import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import { createScratchDir, giveToFunction, type InstanceDeps, launchInstance } from './instance-process.js';
 import type { LaunchPlan } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import type { PortAllocator } from './port-allocator.js';
@@ -64,8 +64,8 @@ export class OneShotRunner {
     if (this.#stopping) return failure(errorInfo('SHUTTING_DOWN', 'the local backend is stopping'));
     if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal.reason));
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
-    const scratchDir = createScratchDir(instanceId);
-    const payload = await this.#preparePayload(dispatch.requestBody, scratchDir);
+    const scratchDir = createScratchDir(instanceId, plan.isolation);
+    const payload = await this.#preparePayload(dispatch.requestBody, scratchDir, plan);
     if (!payload.ok) {
       rmSync(scratchDir, { recursive: true, force: true });
       return failure(payload.error);
@@ -92,12 +92,14 @@ export class OneShotRunner {
     const process = launchInstance(
       {
         instanceId,
+        functionName: fn.spec.name,
         watchdogPath: this.#deps.config.watchdogPath,
         env,
         cwd: plan.cwd,
         label: instanceId,
         scratchDir,
         memoryBytes: plan.memoryBytes,
+        isolation: plan.isolation,
       },
       this.#deps,
     );
@@ -147,6 +149,7 @@ export class OneShotRunner {
   async #preparePayload(
     json: Buffer,
     scratchDir: string,
+    plan: LaunchPlan,
   ): Promise<{ ok: true; payload: OneShotPayload } | { ok: false; error: ErrorInfo }> {
     if (json.length <= this.#deps.config.payloadEnvMaxBytes) {
       // Valid UTF-8 (the edge checked it) without NUL (JSON text has none): a valid env value.
@@ -155,6 +158,7 @@ export class OneShotRunner {
     const path = join(scratchDir, PAYLOAD_FILE_NAME);
     try {
       await writeFile(path, json, { mode: 0o600, flag: 'wx' });
+      giveToFunction(path, plan.isolation);
     } catch (error) {
       return {
         ok: false,

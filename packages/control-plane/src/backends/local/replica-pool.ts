@@ -298,6 +298,7 @@ export class ReplicaPool {
         cwd: plan.cwd,
         baseEnv: plan.baseEnv,
         memoryBytes: plan.memoryBytes,
+        isolation: plan.isolation,
       },
       this.#deps,
     );

@@ -3,6 +3,7 @@ import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
 import { FunctionHttpClient } from '../function-http-client.js';
 import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import type { InstanceIsolation } from './launch-plan.js';
 import type { PortAllocator } from './port-allocator.js';
 import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
 import { warmReplicaEnvironment } from './watchdog-environment.js';
@@ -17,6 +18,7 @@ export interface WarmReplicaOptions {
   readonly cwd: string;
   readonly baseEnv: Record<string, string>;
   readonly memoryBytes: number | undefined;
+  readonly isolation: InstanceIsolation;
 }
 
 export interface WarmReplicaDeps extends InstanceDeps {
@@ -133,7 +135,7 @@ export class WarmReplica {
     this.startedAt = clock.now();
     const [port, runtimePort] = [await this.#deps.ports.allocate(), await this.#deps.ports.allocate()];
     if (this.#stopRequested) throw new ReplicaStartError('stopped while starting');
-    const scratchDir = createScratchDir(this.id);
+    const scratchDir = createScratchDir(this.id, this.#options.isolation);
     const env = warmReplicaEnvironment(spec, {
       base: this.#options.baseEnv,
       port,
@@ -152,12 +154,14 @@ export class WarmReplica {
     this.#process = launchInstance(
       {
         instanceId: this.id,
+        functionName: spec.name,
         watchdogPath: config.watchdogPath,
         env,
         cwd: this.#options.cwd,
         label: this.id,
         scratchDir,
         memoryBytes: this.#options.memoryBytes,
+        isolation: this.#options.isolation,
       },
       this.#deps,
     );

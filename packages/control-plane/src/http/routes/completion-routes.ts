@@ -17,6 +17,7 @@ export function completionRoutes(services: AppServices): Route[] {
     {
       method: 'POST',
       path: '/v1/internal/executions/{id}:complete',
+      duringShutdown: true,
       access: 'callback',
       async handle({ req, res, params }) {
         const id = params.id!;

@@ -14,6 +14,7 @@ export function executionRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/v1/executions/{id}',
+      duringShutdown: true,
       access: 'invoke',
       handle({ res, params }) {
         const record = tracker.get(params.id!);
@@ -25,6 +26,7 @@ export function executionRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/v1/executions',
+      duringShutdown: true,
       access: 'invoke',
       handle({ res, query }) {
         const fn = query.get('function') ?? undefined;
