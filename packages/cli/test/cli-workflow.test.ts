@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -47,6 +47,8 @@ describe('nanofaas CLI against a control plane started by `nanofaas up`', { time
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-cli-'));
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
+    chmodSync(root, 0o755);
     up = await startUp(['--data-dir', join(root, 'data'), '--no-examples'], {
       cwd: root,
       env: { NANOFAAS_AUTH: 'off' },
