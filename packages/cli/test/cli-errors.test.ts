@@ -112,6 +112,9 @@ describe('bad input: message and exit code', { timeout: 300_000 }, () => {
     const stdin = await run(['invoke', 'failing'], { input: 'not json' });
     assert.equal(stdin.code, 2);
     assert.match(stdin.stderr, /stdin is not valid JSON/);
+    const file = await run(['invoke', 'failing', '--file', 'missing.json']);
+    assert.equal(file.code, 2);
+    assert.match(file.stderr, /--file missing\.json: ENOENT/);
     assert.equal((await run(['invoke', 'failing', '--header', 'no-colon'])).code, 2);
     assert.equal((await run(['invoke', 'failing', '--timeout', 'soon'])).code, 2);
     const name = await run(['invoke', 'Bad_Name']);
