@@ -36,6 +36,9 @@ import { WriteBatcher } from './store/write-batcher.js';
 import { OutboundUrlPolicy } from './webhooks/outbound-url-policy.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
 
+/** The request of a recovered execution whose stored request is gone (it had ended). */
+const EMPTY_REQUEST = Buffer.from('{"input":null}');
+
 /** Side effects the app uses; each has a real default. */
 export interface AppDeps {
   readonly clock?: Clock;
@@ -196,7 +199,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     for (const record of recovered) {
       const live = {
         record,
-        request: record.request ?? { input: null },
+        requestBody: record.request ?? EMPTY_REQUEST,
         traceparent: `00-${/^[0-9a-f]{32}$/.test(record.traceId) ? record.traceId : ids.traceId()}-${ids.spanId()}-01`,
         settled: false,
       };

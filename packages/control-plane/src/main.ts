@@ -35,7 +35,11 @@ if (app.adminKey?.path !== undefined) {
 }
 if (config.backend.kind === 'local' && config.backend.local.examples) {
   const log = (message: string) => console.log(`nanofaas: ${message}`);
-  const { registered } = await registerBundledExamples(app.services.registry, log);
+  const { registered } = await registerBundledExamples(
+    app.services.registry,
+    log,
+    config.backend.local.pythonExamplesRuntime,
+  );
   if (registered.length > 0) log(`example functions: ${registered.join(', ')} (README.md, "Examples")`);
 }
 

@@ -87,7 +87,7 @@ export async function startLocalKit(
         executionId,
         attempt: extra.attempt ?? 1,
         traceId,
-        request: { input },
+        requestBody: Buffer.from(JSON.stringify({ input })),
         timeoutMs: extra.timeoutMs ?? fn.spec.timeoutMs,
         signal: extra.signal ?? new AbortController().signal,
         ...(fn.spec.executionMode === 'REMOTE' ? { completion: callbacks.channel(executionId) } : {}),

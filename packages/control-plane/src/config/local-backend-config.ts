@@ -51,6 +51,11 @@ export interface LocalBackendConfig {
   readonly uidRange: { readonly first: number; readonly last: number };
   /** Directories no function may see (the data dir with the database and keys). */
   readonly privatePaths: readonly string[];
+  /**
+   * The `nanofaas-python` command of a virtualenv with the Python runtime (NANOFAAS_EXAMPLES_PYTHON,
+   * set by scripts/start.mjs): the Python examples are registered too.
+   */
+  readonly pythonExamplesRuntime: string | undefined;
 }
 
 /** Above systemd's ranges (DynamicUser 61184–65519, containers up to 1879048191): unused by any distribution. */
@@ -113,6 +118,8 @@ export function loadLocalBackendConfig(
     ),
     uidRange: Object.freeze(uidRange(reader.raw('NANOFAAS_LOCAL_UID_RANGE'))),
     privatePaths: Object.freeze([...privatePaths]),
+    pythonExamplesRuntime:
+      reader.raw('NANOFAAS_EXAMPLES_PYTHON') === undefined ? undefined : path('NANOFAAS_EXAMPLES_PYTHON', ''),
   });
 }
 

@@ -223,7 +223,7 @@ export class Scheduler {
       attempt,
       traceId: record.traceId,
       traceparent: execution.traceparent,
-      request: execution.request,
+      requestBody: execution.requestBody,
       timeoutMs,
       get signal() {
         return cancellation.signal;
@@ -248,7 +248,6 @@ export class Scheduler {
       this.deps.tracker.finish(execution, {
         status: 'success',
         output: result.output,
-        ...(result.outputJson !== undefined ? { outputJson: result.outputJson } : {}),
         coldStart: result.coldStart,
       });
       return;

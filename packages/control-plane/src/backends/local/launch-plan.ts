@@ -1,5 +1,10 @@
 import { statSync } from 'node:fs';
-import { type ErrorInfo, errorInfo, type ResolvedFunctionSpec } from '@nanofaas/contracts';
+import {
+  type ErrorInfo,
+  errorInfo,
+  type ResolvedFunctionSpec,
+  type ValidationIssue,
+} from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { FunctionSandbox } from './function-sandbox.js';
 import { parseMemoryQuantity } from './memory-limit.js';
@@ -32,7 +37,13 @@ export interface IsolationContext {
 
 export type LaunchPlanResult =
   | { readonly ok: true; readonly plan: LaunchPlan }
-  | { readonly ok: false; readonly error: ErrorInfo };
+  | {
+      readonly ok: false;
+      /** SPAWN_FAILED, for the status and for an invoke of a function that cannot start. */
+      readonly error: ErrorInfo;
+      /** The same, naming the field of the spec: what `validate` refuses a spec with. */
+      readonly issue: ValidationIssue;
+    };
 
 /**
  * Resolves the working directory, the environment and the memory limit of a spec, and checks that
@@ -47,18 +58,24 @@ export function planLaunch(
 ): LaunchPlanResult {
   if (spec.runtimeCommand === undefined) {
     return spawnFailed(
-      `runtimeCommand is required to run "${spec.name}" on the local backend (image-only specs need the kubernetes backend)`,
+      'runtimeCommand',
+      'required',
+      `is required to run "${spec.name}" on the local backend (image-only specs need the kubernetes backend)`,
     );
   }
   const workdir = resolveWorkdir(config.functionsRoot, spec.workdir);
-  if (!workdir.ok) return spawnFailed(`workdir ${workdir.issue.message}`);
+  if (!workdir.ok) return spawnFailed('workdir', workdir.issue.rule, workdir.issue.message);
   const nul = Object.entries(spec.env ?? {}).find(([, value]) => value.includes('\0'));
-  if (nul !== undefined)
-    return spawnFailed(`env.${nul[0]} contains a NUL character, which no process accepts`);
-  if (spec.runtimeCommand.includes('\0')) return spawnFailed('runtimeCommand contains a NUL character');
+  if (nul !== undefined) {
+    return spawnFailed(`env.${nul[0]}`, 'format', 'contains a NUL character, which no process accepts');
+  }
+  if (spec.runtimeCommand.includes('\0')) {
+    return spawnFailed('runtimeCommand', 'format', 'contains a NUL character');
+  }
   const baseEnv = functionBaseEnvironment(spec, config.envPassthrough, envSource);
   const problem = explainUnrunnableCommand(spec.runtimeCommand, workdir.path, baseEnv['PATH']);
-  if (problem !== undefined) return spawnFailed(problem);
+  if (problem !== undefined)
+    return spawnFailed('runtimeCommand', 'exists', problem.replace(/^runtimeCommand:? /, ''));
   const memory = spec.resources?.memory;
   const isolation = planIsolation(spec, config, workdir.path, baseEnv['PATH'], isolationContext);
   if (!isolation.ok) return isolation;
@@ -79,7 +96,7 @@ function planIsolation(
   cwd: string,
   path: string | undefined,
   context: IsolationContext,
-): { ok: true; isolation: InstanceIsolation } | { ok: false; error: ErrorInfo } {
+): { ok: true; isolation: InstanceIsolation } | Extract<LaunchPlanResult, { ok: false }> {
   const { sandbox } = context;
   const identity: FunctionIdentity = sandbox.separateUids
     ? { uid: context.uidOf(spec.name), gid: context.uidOf(spec.name) }
@@ -89,11 +106,17 @@ function planIsolation(
   if (identity.uid !== undefined) {
     // The function runs as a user of its own, so what it runs must be open to other users; a
     // clear message now instead of a replica that fails with EACCES.
-    const problem =
-      explainClosed(cwd, 'workdir', 0o005, identity) ??
-      explainClosed(config.watchdogPath, 'the watchdog', 0o001, identity) ??
-      (files[0] === undefined ? undefined : explainClosed(files[0], 'runtimeCommand', 0o001, identity));
-    if (problem !== undefined) return { ok: false, error: errorInfo('SPAWN_FAILED', problem) };
+    const closed: Array<[string, string, number]> = [
+      [cwd, 'workdir', 0o005],
+      [config.watchdogPath, 'runtimeCommand', 0o001],
+      ...(files[0] === undefined
+        ? []
+        : ([[files[0], 'runtimeCommand', 0o001]] as Array<[string, string, number]>)),
+    ];
+    for (const [path, field, bits] of closed) {
+      const problem = explainClosed(path, bits, identity);
+      if (problem !== undefined) return spawnFailed(field, 'permissions', problem);
+    }
   }
   if (sandbox.level === 'uid') {
     // Without a mount namespace nothing can be mounted back: a file under a directory the
@@ -102,26 +125,25 @@ function planIsolation(
       const blocked = firstUnenterableAncestor(needed, identity);
       if (blocked !== undefined) {
         const message =
-          `${needed} is under ${blocked}, which the function's user (uid ${identity.uid}) cannot enter; ` +
+          `needs ${needed}, under ${blocked}, which the function's user (uid ${identity.uid}) cannot enter; ` +
           'install bubblewrap (isolation "namespaces" mounts what a function needs), move it, or make the directory searchable';
-        return { ok: false, error: errorInfo('SPAWN_FAILED', message) };
+        return spawnFailed('runtimeCommand', 'permissions', message);
       }
     }
   }
   return { ok: true, isolation: { identity, neededPaths } };
 }
 
-function spawnFailed(message: string): LaunchPlanResult {
-  return { ok: false, error: errorInfo('SPAWN_FAILED', message) };
+function spawnFailed(field: string, rule: string, message: string): Extract<LaunchPlanResult, { ok: false }> {
+  return {
+    ok: false,
+    error: errorInfo('SPAWN_FAILED', `${field} ${message}`),
+    issue: { field, rule, message },
+  };
 }
 
 /** Why `path` is closed to the function's own user (it needs `bits` for "others"), or undefined. */
-function explainClosed(
-  path: string,
-  what: string,
-  bits: number,
-  identity: FunctionIdentity,
-): string | undefined {
+function explainClosed(path: string, bits: number, identity: FunctionIdentity): string | undefined {
   let mode: number;
   let owner: number;
   try {
@@ -134,7 +156,7 @@ function explainClosed(
   if (owner === identity.uid || (mode & bits) === bits) return undefined;
   const needs = bits === 0o005 ? 'readable and searchable (chmod o+rx)' : 'executable (chmod o+x)';
   return (
-    `${what} ${path} (mode ${(mode & 0o7777).toString(8).padStart(4, '0')}, owner uid ${owner}) must be ${needs} by ` +
+    `${path} (mode ${(mode & 0o7777).toString(8).padStart(4, '0')}, owner uid ${owner}) must be ${needs} by ` +
     `other users: the control plane runs as root, so each function runs as a uid of its own (here ${identity.uid}); ` +
     'or set NANOFAAS_LOCAL_ISOLATION=none (docs/security.md)'
   );

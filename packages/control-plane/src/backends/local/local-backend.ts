@@ -5,6 +5,7 @@ import {
   PlatformError,
   type ResolvedFunctionSpec,
   type ValidationIssue,
+  validationFailed,
 } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import { type Clock, systemClock } from '../../deps/clock.js';
@@ -17,6 +18,7 @@ import type {
   LoadProbe,
 } from '../backend.js';
 import type { FunctionLogSink } from '../function-log-sink.js';
+import { PoolBackend } from '../pool-backend.js';
 import { detectSandbox, type FunctionSandbox } from './function-sandbox.js';
 import { FunctionUids } from './function-uids.js';
 import { SCRATCH_DIR_PREFIX } from './instance-process.js';
@@ -78,7 +80,7 @@ export function validateLocalFunctionSpec(
 /**
  * The local backend (DESIGN.md §5), the embedded default: a DEPLOYMENT function is a pool of warm
  * watchdog processes on loopback ports (ReplicaPool), a REMOTE invocation is one one-shot watchdog
- * that calls back (OneShotRunner). Every process runs in its own process group with a sanitised
+ * that calls back (OneShotRunner), a POOL function an endpoint that already runs (PoolBackend). Every process runs in its own process group with a sanitised
  * environment, and none outlives `stop()`.
  */
 export class LocalBackend implements Backend {
@@ -99,6 +101,8 @@ export class LocalBackend implements Backend {
   /** Removed functions: a late invoke must not start them again (only ensureFunction does). */
   readonly #removed = new Set<string>();
   #oneShot: OneShotRunner | undefined;
+  /** POOL functions: endpoints that already run, called through the function HTTP client. */
+  readonly #endpoints = new PoolBackend();
   #load: LoadProbe = { queuedCount: () => 0 };
   #instanceSequence = 0;
   #stopping: Promise<void> | undefined;
@@ -143,6 +147,7 @@ export class LocalBackend implements Backend {
 
   async start(context: BackendContext): Promise<void> {
     this.#load = context.load;
+    await this.#endpoints.start(context);
     try {
       accessSync(this.#config.watchdogPath, constants.X_OK);
     } catch {
@@ -174,9 +179,27 @@ export class LocalBackend implements Backend {
       await Promise.all([
         ...pools.map((pool) => pool.stop(reason, 0)),
         this.#oneShot?.stop(this.#config.stopGraceMs),
+        this.#endpoints.stop(),
       ]);
     })();
     return this.#stopping;
+  }
+
+  /**
+   * A DEPLOYMENT or REMOTE spec must be able to start here: a runtimeCommand (an image alone needs
+   * the kubernetes backend) whose executable exists, a workdir inside the functions root, an env
+   * a process accepts. POOL specs only need their endpointUrl, which the contracts check.
+   */
+  validate(spec: ResolvedFunctionSpec): void {
+    if (spec.executionMode === 'POOL') {
+      this.#endpoints.validate(spec);
+      return;
+    }
+    // Checked as a function uid would see it, without allocating one for a spec not stored yet.
+    const { sandbox } = this.#isolation;
+    const probe: IsolationContext = { sandbox, uidOf: () => this.#config.uidRange.first };
+    const plan = planLaunch(spec, this.#config, this.#envSource, probe);
+    if (!plan.ok) throw validationFailed([plan.issue]);
   }
 
   async ensureFunction(fn: DeployedFunction): Promise<void> {
@@ -187,7 +210,22 @@ export class LocalBackend implements Backend {
     }
     if (this.#stopping !== undefined) return;
     this.#removed.delete(fn.spec.name);
+    if (fn.spec.executionMode === 'POOL') {
+      await this.#retireInstances(fn.spec.name, fn.spec.timeoutMs);
+      await this.#endpoints.ensureFunction(fn);
+      return;
+    }
+    await this.#endpoints.removeFunction(fn.spec.name);
     this.#deploy(fn);
+  }
+
+  /** A function that became POOL: its own processes (replicas, runs) are no longer wanted. */
+  async #retireInstances(name: string, drainMs: number): Promise<void> {
+    this.#functions.delete(name);
+    const pool = this.#pools.get(name);
+    this.#pools.delete(name);
+    const reason = errorInfo('FUNCTION_UNAVAILABLE', `"${name}" now runs as POOL`);
+    await pool?.stop(reason, drainMs);
   }
 
   async removeFunction(name: string): Promise<void> {
@@ -197,13 +235,18 @@ export class LocalBackend implements Backend {
     const pool = this.#pools.get(name);
     this.#pools.delete(name);
     const reason = errorInfo('FUNCTION_DELETED', `"${name}" was deleted`);
-    await Promise.all([pool?.stop(reason, drainMs), this.#oneShot?.stopRuns(name, this.#config.stopGraceMs)]);
+    await Promise.all([
+      pool?.stop(reason, drainMs),
+      this.#oneShot?.stopRuns(name, this.#config.stopGraceMs),
+      this.#endpoints.removeFunction(name),
+    ]);
     this.metrics.forget(name);
     this.#uids.release(name);
   }
 
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
     this.#pools.get(name)?.pin(replicas);
+    await this.#endpoints.scaleFunction(name, replicas);
   }
 
   async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
@@ -232,6 +275,7 @@ export class LocalBackend implements Backend {
         coldStart: false,
       };
     }
+    if (fn.spec.executionMode === 'POOL') return this.#endpoints.invoke(fn, dispatch);
     const known = this.#functions.get(fn.spec.name);
     if (known === undefined || known.fn.revision < fn.revision) this.#deploy(fn);
     if (fn.spec.executionMode === 'REMOTE') {
@@ -252,6 +296,8 @@ export class LocalBackend implements Backend {
   }
 
   describeFunction(name: string): FunctionStatus | undefined {
+    const endpoint = this.#endpoints.describeFunction(name);
+    if (endpoint !== undefined) return endpoint;
     const status = this.#describe(name);
     return status === undefined ? undefined : { ...status, isolation: this.#isolation.sandbox.level };
   }

@@ -1,7 +1,7 @@
 import { EXECUTION_STATES, type ExecutionState, PlatformError } from '@nanofaas/contracts';
-import { toExecutionStatus } from '../../executions/execution-record.js';
+import { executionStatusJson } from '../../executions/execution-record.js';
 import type { AppServices } from '../app-services.js';
-import { sendJson } from '../respond.js';
+import { sendJsonText } from '../respond.js';
 import type { Route } from '../route.js';
 import { functionNameParam, validationError } from '../validate-input.js';
 
@@ -20,7 +20,7 @@ export function executionRoutes(services: AppServices): Route[] {
         const record = tracker.get(params.id!);
         if (!record)
           throw new PlatformError('EXECUTION_NOT_FOUND', `execution "${params.id}" does not exist`);
-        sendJson(res, 200, toExecutionStatus(record));
+        sendJsonText(res, 200, executionStatusJson(record));
       },
     },
     {
@@ -48,7 +48,7 @@ export function executionRoutes(services: AppServices): Route[] {
           ...(status !== undefined ? { status: status as ExecutionState } : {}),
           limit,
         });
-        sendJson(res, 200, { items: items.map(toExecutionStatus) });
+        sendJsonText(res, 200, `{"items":[${items.map(executionStatusJson).join(',')}]}`);
       },
     },
   ];
