@@ -196,7 +196,7 @@ describe('log API behind the control plane (local backend)', { timeout: 120_000 
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-logs-'));
-    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
     chmodSync(root, 0o755);
     const port = await freePort();
     const config = loadConfig(
