@@ -63,13 +63,13 @@ export function giveToFunction(path: string, isolation: InstanceIsolation): void
  */
 export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): LaunchedProcess {
   let cgroup: ReturnType<MemoryLimiter['create']> | undefined;
-  let launched: ReturnType<ProcessLauncher['launch']>;
+  let launched: LaunchedProcess;
+  const { sandbox } = deps;
   try {
     cgroup =
       launch.memoryBytes === undefined
         ? undefined
         : deps.memory.create(`nanofaas-${launch.instanceId}`, launch.memoryBytes);
-    const { sandbox } = deps;
     const isolated = sandbox.wrap(launch.watchdogPath, [], {
       identity: launch.isolation.identity,
       cwd: launch.cwd,
