@@ -104,6 +104,12 @@ export const ErrorCatalogue = Object.freeze({
     false,
     'The function cannot start (for example a crash loop); see its status.',
   ),
+  OVERLOADED: def(
+    503,
+    'platform',
+    true,
+    'The control plane holds its limit of request bytes in flight; see Retry-After.',
+  ),
   SHUTTING_DOWN: def(503, 'platform', true, 'The control plane is shutting down and admits no new work.'),
 } satisfies Record<string, ErrorDefinition>);
 

@@ -79,3 +79,35 @@ describe('the JSON a caller sends and a function answers keeps its bytes', () =>
     assert.match(reply.json.error.message, /byte/);
   });
 });
+
+describe('request bytes in flight are bounded (NANOFAAS_MAX_INFLIGHT_BODY_BYTES)', () => {
+  it('turns away a body past the budget with 503 OVERLOADED and Retry-After, and takes it once room is back', async () => {
+    const echo = await startEchoProcess();
+    const t = await startTestApp(
+      { NANOFAAS_AUTH: 'off', HOST: '127.0.0.1', NANOFAAS_MAX_INFLIGHT_BODY_BYTES: '6000' },
+      {},
+      { listen: true },
+    );
+    try {
+      await t.request('POST', '/v1/functions', { name: 'slow', endpointUrl: echo.url });
+      const post = (sleepMs: number) =>
+        fetch(`${t.app.url()}/v1/functions/slow:invoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ input: { sleepMs, pad: 'x'.repeat(4000) } }),
+        });
+      const held = post(1500);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const refused = await post(0);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'OVERLOADED');
+      assert.equal((await held).status, 200);
+      const later = await post(0);
+      assert.equal(later.status, 200, await later.text());
+    } finally {
+      await t.stop();
+      await echo.stop();
+    }
+  });
+});

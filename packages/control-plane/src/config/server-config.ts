@@ -11,6 +11,8 @@ export interface ServerConfig {
    */
   readonly callbackBaseUrl: string | undefined;
   readonly maxBodyBytes: number;
+  /** Bytes of request bodies held at once, by all :invoke/:enqueue requests together. */
+  readonly maxInflightBodyBytes: number;
   /** On SIGTERM, how long in-flight work may take to finish before it is persisted for re-dispatch. */
   readonly shutdownGraceMs: number;
 }
@@ -24,6 +26,12 @@ export function loadServerConfig(env: EnvReader): ServerConfig {
     port,
     callbackBaseUrl: explicit === undefined ? undefined : env.url('NANOFAAS_CALLBACK_BASE_URL', explicit),
     maxBodyBytes: env.integer('NANOFAAS_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1024 ** 3),
+    maxInflightBodyBytes: env.integer(
+      'NANOFAAS_MAX_INFLIGHT_BODY_BYTES',
+      64 * 1024 * 1024,
+      1024,
+      64 * 1024 ** 3,
+    ),
     shutdownGraceMs: env.integer('NANOFAAS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };
 }

@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JsonLimits, PlatformError, scanJson } from '@nanofaas/contracts';
+import { type BodyBudget, BodyBudgetExhaustedError } from './body-budget.js';
 import { validationError } from './validate-input.js';
 
 /**
@@ -28,7 +29,11 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
  * refused from Content-Length when it is declared, else when the limit is crossed; an empty one
  * is MALFORMED_JSON.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget?: { readonly budget: BodyBudget; readonly res: ServerResponse },
+): Promise<Buffer> {
   const contentType = req.headers['content-type'];
   if (contentType !== undefined && !ACCEPTED_CONTENT_TYPE.test(contentType)) {
     req.resume();
@@ -42,7 +47,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     discard(req, maxBytes);
     throw tooLarge(maxBytes);
   }
-  const body = await readBytes(req, maxBytes);
+  const body = await readBytes(req, maxBytes, budget, Number.isFinite(declared) ? declared : undefined);
   if (isBlank(body)) throw new PlatformError('MALFORMED_JSON', 'the body is empty; send a JSON document');
   return body;
 }
@@ -52,12 +57,40 @@ function isBlank(body: Buffer): boolean {
   return true;
 }
 
-function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+function readBytes(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget: { readonly budget: BodyBudget; readonly res: ServerResponse } | undefined,
+  declared: number | undefined,
+): Promise<Buffer> {
+  let reserved = 0;
+  const reserve = (bytes: number): boolean => {
+    if (budget === undefined) return true;
+    if (!budget.budget.tryReserve(bytes)) return false;
+    if (reserved === 0) budget.res.once('close', () => budget.budget.release(reserved));
+    reserved += bytes;
+    return true;
+  };
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    // A declared body is reserved whole, before any of it is buffered.
+    if (declared !== undefined && declared > 0 && !reserve(declared)) {
+      over = true;
+      req.resume();
+      reject(new BodyBudgetExhaustedError(budget!.budget.limitBytes));
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      if (declared === undefined && !reserve(chunk.length)) {
+        over = true;
+        chunks.length = 0;
+        reject(new BodyBudgetExhaustedError(budget!.budget.limitBytes));
+        req.destroy();
+        return;
+      }
       size += chunk.length;
       if (size > maxBytes) {
         if (!over) {

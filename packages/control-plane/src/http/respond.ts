@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { type ErrorInfo, errorInfo, HeaderKeys, PlatformError } from '@nanofaas/contracts';
 import { RejectedError } from '../admission/rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
+import { BodyBudgetExhaustedError } from './body-budget.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -79,6 +80,8 @@ export function sendError(
   if (error instanceof PlatformError) {
     info = error.info;
     status = error.status;
+    if (error instanceof BodyBudgetExhaustedError)
+      headers[HeaderKeys.retryAfter] = String(error.retryAfterSeconds);
     if (error instanceof RejectedError) {
       headers[HeaderKeys.retryAfter] = String(error.retryAfterSeconds);
       headers[HeaderKeys.rejectReason] = error.code;

@@ -3,6 +3,7 @@ import { type EnqueueResponse, HeaderKeys, httpStatusOf, type InvocationResponse
 import type { ExecutionRecord } from '../../executions/execution-record.js';
 import { traceContextOf } from '../../observability/trace-context.js';
 import type { AppServices } from '../app-services.js';
+import { BodyBudget } from '../body-budget.js';
 import { parseInvocationBody } from '../invocation-body.js';
 import { readBody } from '../read-body.js';
 import { sendJson, sendJsonWithOutput } from '../respond.js';
@@ -23,6 +24,8 @@ import {
 export function invocationRoutes(services: AppServices): Route[] {
   const { invocations, config, ids } = services;
   const maxBytes = config.server.maxBodyBytes;
+  // One budget for the bodies of every :invoke and :enqueue in flight (NANOFAAS_MAX_INFLIGHT_BODY_BYTES).
+  const budget = new BodyBudget(config.server.maxInflightBodyBytes);
   const { webhookPolicy } = services;
 
   const optionsOf = (req: IncomingMessage) => ({
@@ -43,7 +46,7 @@ export function invocationRoutes(services: AppServices): Route[] {
         const name = functionNameParam(params.name!);
         const timeoutMs = timeoutHeader(headerValue(req.headers[HeaderKeys.timeoutMs]));
         const options = optionsOf(req);
-        const request = parseInvocationBody(await readBody(req, maxBytes));
+        const request = parseInvocationBody(await readBody(req, maxBytes, { budget, res }));
         const { record } = await invocations.invoke(name, request, { ...options, timeoutMs });
         sendInvocationResult(res, record);
       },
@@ -59,7 +62,7 @@ export function invocationRoutes(services: AppServices): Route[] {
           webhookPolicy,
         );
         const options = optionsOf(req);
-        const request = parseInvocationBody(await readBody(req, maxBytes));
+        const request = parseInvocationBody(await readBody(req, maxBytes, { budget, res }));
         const { record } = await invocations.enqueue(name, request, { ...options, callbackUrl });
         const body: EnqueueResponse = { executionId: record.id, status: 'queued' };
         sendJson(res, 202, body, {
