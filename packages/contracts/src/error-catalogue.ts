@@ -43,6 +43,12 @@ export const ErrorCatalogue = Object.freeze({
     true,
     'An instance is already running its maximum of in-flight invocations.',
   ),
+  TOO_MANY_FOLLOWERS: def(
+    429,
+    'platform',
+    true,
+    'As many followed log streams are open as NANOFAAS_FUNCTION_LOG_FOLLOWERS allows.',
+  ),
   TIMEOUT: def(408, 'function', true, 'The invocation did not finish within its timeout.'),
   FUNCTION_ERROR: def(500, 'function', false, 'The function reported an error without a code of its own.'),
   UNHANDLED_ERROR: def(500, 'function', false, 'The function threw an error that was not a FunctionError.'),

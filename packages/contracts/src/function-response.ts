@@ -17,10 +17,20 @@ export const FunctionStatusSchema = Type.Object(
     replicas: Type.Integer({ minimum: 0, description: 'Replicas wanted now.' }),
     readyReplicas: Type.Integer({ minimum: 0 }),
     message: Type.Optional(Type.String()),
+    isolation: Type.Optional(
+      Type.Union([Type.Literal('namespaces'), Type.Literal('uid'), Type.Literal('none')], {
+        description:
+          "How the local backend isolates this function's processes from the platform and from other functions: " +
+          '"namespaces" (own uid when the control plane is root, own PID and mount namespaces), "uid" (own uid only), ' +
+          '"none" (the control plane\'s user; docs/security.md).',
+      }),
+    ),
   },
   { $id: 'FunctionStatus', additionalProperties: true },
 );
 export type FunctionStatus = Static<typeof FunctionStatusSchema>;
+/** How a function's processes are kept apart from the platform and each other. */
+export type FunctionIsolation = NonNullable<FunctionStatus['isolation']>;
 
 /** A registered function: its spec with defaults applied, plus bookkeeping and live status. */
 export const FunctionResponseSchema = Type.Composite(

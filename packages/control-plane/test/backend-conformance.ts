@@ -83,7 +83,7 @@ export function describeBackendConformance(
         const fn = await deploy();
         const result = await invoke(fn, { echo: { hello: 'world' } });
         assert.equal(result.ok, true, JSON.stringify(result));
-        const output = (result as { output: EchoOutput }).output;
+        const output = JSON.parse((result as { output: Buffer }).output.toString()) as EchoOutput;
         assert.deepEqual(output.echo, { hello: 'world' });
         assert.equal(typeof result.coldStart, 'boolean');
         if (mode === 'DEPLOYMENT') {
@@ -131,7 +131,7 @@ export function describeBackendConformance(
         const peakByInstance = new Map<string, number>();
         for (const result of results) {
           if (!result.ok) continue;
-          const output = result.output as EchoOutput;
+          const output = JSON.parse(result.output.toString()) as EchoOutput;
           peakByInstance.set(
             output.instance,
             Math.max(peakByInstance.get(output.instance) ?? 0, output.inFlight),
@@ -194,7 +194,7 @@ function makeDispatch(
     attempt: extra.attempt ?? 1,
     traceId,
     traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
-    request: { input },
+    requestBody: Buffer.from(JSON.stringify({ input })),
     timeoutMs: extra.timeoutMs ?? fn.spec.timeoutMs,
     signal: extra.signal ?? new AbortController().signal,
     ...(callbacks ? { completion: callbacks.channel(executionId) } : {}),

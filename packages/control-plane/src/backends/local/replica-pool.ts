@@ -1,5 +1,12 @@
 import { type ErrorInfo, errorInfo, type FunctionStatus } from '@nanofaas/contracts';
-import type { DeployedFunction, Dispatch, DispatchResult, LoadProbe } from '../backend.js';
+import {
+  type DeployedFunction,
+  type Dispatch,
+  type DispatchResult,
+  dispatchResultOf,
+  type LoadProbe,
+} from '../backend.js';
+import { cancelled, type FunctionAnswer } from '../function-http-client.js';
 import { Autoscaler } from './autoscaler.js';
 import type { LaunchPlanResult } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
@@ -8,7 +15,6 @@ import { describeExit } from './process-launcher.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { type Acquired, WaitQueue } from './wait-queue.js';
 import { ReplicaStartError, WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
-import { cancelled, type InvokeOutcome } from './watchdog-client.js';
 
 export interface ReplicaPoolDeps extends WarmReplicaDeps {
   readonly load: LoadProbe;
@@ -86,13 +92,13 @@ export class ReplicaPool {
       const acquired = await this.#acquire(dispatch);
       if (!acquired.ok) return { ok: false, error: acquired.error, coldStart: false };
       const { value: replica, coldStart } = acquired;
-      let outcome: InvokeOutcome;
+      let outcome: FunctionAnswer;
       try {
-        outcome = await replica.client.invoke(dispatch);
+        outcome = await replica.client.invoke(dispatch, dispatch.requestBody);
       } finally {
         this.#release(replica);
       }
-      if (outcome.ok) return { ok: true, output: outcome.output, coldStart };
+      if (outcome.ok) return dispatchResultOf(outcome, coldStart);
       const { code } = outcome.error;
       if (code === 'BACKEND_UNREACHABLE') this.#recover(replica, 1_000);
       // RUNTIME_UNAVAILABLE: the runtime died under the request; NOT_READY: the watchdog is
@@ -142,7 +148,7 @@ export class ReplicaPool {
     }
     const blocked = this.#blockedReason();
     if (blocked !== undefined) return { ok: false, error: blocked };
-    if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal) };
+    if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal.reason) };
 
     const acquired = this.#waiters.wait(dispatch, () =>
       errorInfo(
@@ -292,6 +298,7 @@ export class ReplicaPool {
         cwd: plan.cwd,
         baseEnv: plan.baseEnv,
         memoryBytes: plan.memoryBytes,
+        isolation: plan.isolation,
       },
       this.#deps,
     );

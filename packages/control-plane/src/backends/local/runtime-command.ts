@@ -1,46 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-
-/**
- * Splits a WATCHDOG_CMD the way the watchdog does (POSIX shell quoting, never a shell): single
- * quotes are literal, double quotes allow `\"` and `\\`, a backslash outside quotes escapes one
- * character. Returns undefined for unbalanced quotes or a trailing backslash.
- */
-export function splitCommand(command: string): string[] | undefined {
-  const argv: string[] = [];
-  let current = '';
-  let inWord = false;
-  let quote: "'" | '"' | undefined;
-  for (let i = 0; i < command.length; i++) {
-    const char = command.charAt(i);
-    if (quote === "'") {
-      if (char === "'") quote = undefined;
-      else current += char;
-    } else if (quote === '"') {
-      if (char === '"') quote = undefined;
-      else if (char === '\\' && i + 1 < command.length && '"\\$`\n'.includes(command.charAt(i + 1))) {
-        current += command.charAt(++i);
-      } else current += char;
-    } else if (char === "'" || char === '"') {
-      quote = char;
-      inWord = true;
-    } else if (char === '\\') {
-      if (i + 1 >= command.length) return undefined;
-      current += command.charAt(++i);
-      inWord = true;
-    } else if (/\s/.test(char)) {
-      if (inWord) argv.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += char;
-      inWord = true;
-    }
-  }
-  if (quote !== undefined) return undefined;
-  if (inWord) argv.push(current);
-  return argv;
-}
+import { splitCommand } from '@nanofaas/contracts';
 
 /**
  * Why `runtimeCommand` cannot run from `cwd` with `path` (the function's PATH), or undefined when
@@ -80,4 +40,36 @@ function explainFile(full: string, shown: string): string | undefined {
     if (code === 'EACCES') return `runtimeCommand: "${shown}" (${full}) is not executable`;
     return `runtimeCommand: "${shown}" (${full}) does not exist`;
   }
+}
+
+/**
+ * The files a runtimeCommand runs: its executable as found (through PATH), every absolute argument
+ * that exists, and where symbolic links among them lead (a virtualenv's python → the interpreter it
+ * was made from). The sandbox mounts these into a function's view (sandbox-mounts.ts).
+ */
+export function commandFiles(runtimeCommand: string, cwd: string, path: string | undefined): string[] {
+  const argv = splitCommand(runtimeCommand) ?? [];
+  const [executable, ...args] = argv;
+  const files: string[] = [];
+  if (executable !== undefined) {
+    if (executable.includes('/')) files.push(isAbsolute(executable) ? executable : resolve(cwd, executable));
+    else {
+      const found = (path ?? '')
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(resolve(cwd, dir), executable))
+        .find((candidate) => explainFile(candidate, executable) === undefined);
+      if (found !== undefined) files.push(found);
+    }
+  }
+  for (const arg of args) if (isAbsolute(arg) && existsSync(arg)) files.push(arg);
+  const real = files.flatMap((file) => {
+    try {
+      const target = realpathSync(file);
+      return target === file ? [] : [target];
+    } catch {
+      return [];
+    }
+  });
+  return [...files, ...real];
 }
