@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { type FunctionSpec, validateFunctionSpec } from '@nanofaas/contracts';
 import { parseDocument } from 'yaml';
 import { CliError, ExitCode } from './exit-codes.js';
-import { nodeRuntimeCli, typescriptCompiler } from './paths.js';
+import { nodeRuntimeCli, pythonRuntimeCommand, typescriptCompiler } from './paths.js';
 
 /** A function folder's `nanofaas.yaml`: the FunctionSpec in YAML plus the CLI's own `x-build` steps. */
 export interface Manifest {
@@ -28,13 +28,16 @@ export function quoteArg(arg: string): string {
 /**
  * Placeholders a manifest may use in `runtimeCommand` and `x-build`, so a function folder does not
  * carry paths of one machine: `{{node}}` (this Node), `{{nodeRuntime}}` (the Node runtime's
- * command), `{{tsc}}` (the TypeScript compiler the CLI ships with).
+ * command), `{{tsc}}` (the TypeScript compiler the CLI ships with), `{{pythonRuntime}}` (the
+ * Python runtime's `nanofaas-python`) and `{{python}}` (the Python of its virtualenv).
  */
 function placeholders(env: Env): Record<string, () => string> {
   return {
     node: () => quoteArg(process.execPath),
     nodeRuntime: () => quoteArg(nodeRuntimeCli(env)),
     tsc: () => `${quoteArg(process.execPath)} ${quoteArg(typescriptCompiler())}`,
+    pythonRuntime: () => quoteArg(installedPythonRuntime(env)),
+    python: () => quoteArg(join(dirname(installedPythonRuntime(env)), 'python')),
   };
 }
 
@@ -47,6 +50,18 @@ function expand(text: string, field: string, file: string, env: Env): string {
     }
     return value();
   });
+}
+
+function installedPythonRuntime(env: Env): string {
+  const command = pythonRuntimeCommand(env);
+  if (command.includes('/') && !existsSync(command)) {
+    throw new CliError(
+      `the Python runtime is not installed (${command})`,
+      ExitCode.deployFailed,
+      'make its virtualenv with `bash runtimes/python/scripts/venv.sh`, or set NANOFAAS_PYTHON_RUNTIME',
+    );
+  }
+  return command;
 }
 
 function invalid(file: string, field: string, message: string): CliError {

@@ -31,3 +31,14 @@ export function cliVersion(): string {
   const require = createRequire(import.meta.url);
   return (require(resolve(cliRoot, 'package.json')) as { version: string }).version;
 }
+
+/**
+ * The Python runtime's command (`{{pythonRuntime}}` in a manifest): NANOFAAS_PYTHON_RUNTIME, else
+ * `nanofaas-python` of the runtime's virtualenv (NANOFAAS_PYTHON_VENV, else runtimes/python/.venv
+ * of the repository the CLI is in; `bash runtimes/python/scripts/venv.sh` makes it).
+ */
+export function pythonRuntimeCommand(env: Env): string {
+  if (env.NANOFAAS_PYTHON_RUNTIME !== undefined) return env.NANOFAAS_PYTHON_RUNTIME;
+  const venv = env.NANOFAAS_PYTHON_VENV ?? resolve(cliRoot, '../../runtimes/python/.venv');
+  return resolve(venv, 'bin/nanofaas-python');
+}

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ describe('bad input: message and exit code', { timeout: 300_000 }, () => {
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-cli-errors-'));
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
+    chmodSync(root, 0o755);
     // API keys on: the wrong-key cases need them (NANOFAAS_API_KEYS works before and after the
     // generated admin key; the key file below is where the CLI looks for it on loopback).
     up = await startUp(['--data-dir', join(root, 'data'), '--no-examples'], {
@@ -110,6 +112,9 @@ describe('bad input: message and exit code', { timeout: 300_000 }, () => {
     const stdin = await run(['invoke', 'failing'], { input: 'not json' });
     assert.equal(stdin.code, 2);
     assert.match(stdin.stderr, /stdin is not valid JSON/);
+    const file = await run(['invoke', 'failing', '--file', 'missing.json']);
+    assert.equal(file.code, 2);
+    assert.match(file.stderr, /--file missing\.json: ENOENT/);
     assert.equal((await run(['invoke', 'failing', '--header', 'no-colon'])).code, 2);
     assert.equal((await run(['invoke', 'failing', '--timeout', 'soon'])).code, 2);
     const name = await run(['invoke', 'Bad_Name']);
@@ -244,6 +249,8 @@ describe('pieces', () => {
 describe('the admin key `nanofaas up` generates', { timeout: 120_000 }, () => {
   it('is picked up by the CLI in the same folder (loopback), and needed elsewhere', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nanofaas-cli-key-'));
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
+    chmodSync(root, 0o755);
     const elsewhere = mkdtempSync(join(tmpdir(), 'nanofaas-cli-elsewhere-'));
     let up: UpProcess | undefined;
     try {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,6 +53,8 @@ describe('terminal output', {
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-cli-tty-'));
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
+    chmodSync(root, 0o755);
     up = await startUp(['--data-dir', join(root, 'data'), '--no-examples'], {
       cwd: root,
       env: { NANOFAAS_AUTH: 'off' },

@@ -4,13 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pythonRuntimeCommand } from '../src/paths.js';
 import { nanofaas, startUp, type UpProcess } from './cli-kit.js';
 
 const hasCompiler = spawnSync('cc', ['--version']).status === 0;
+// The Python runtime's virtualenv (`bash runtimes/python/scripts/venv.sh`; .ci/run makes it).
+const hasPythonRuntime = existsSync(pythonRuntimeCommand(process.env));
 
 /** Per template: the input to send and the output it must give back. */
 const CASES = [
@@ -26,6 +29,16 @@ const CASES = [
     output: { request: { input: 'hello' }, length: 17 },
     logged: 'handling a request of 17 characters',
   },
+  ...(hasPythonRuntime
+    ? [
+        {
+          template: 'python',
+          data: '{"name":"Ada"}',
+          output: { greeting: 'Hello, Ada!' },
+          logged: '"msg":"greeting"',
+        },
+      ]
+    : []),
   ...(hasCompiler
     ? [
         {
@@ -47,6 +60,8 @@ describe('nanofaas CLI against a control plane started by `nanofaas up`', { time
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-cli-'));
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
+    chmodSync(root, 0o755);
     up = await startUp(['--data-dir', join(root, 'data'), '--no-examples'], {
       cwd: root,
       env: { NANOFAAS_AUTH: 'off' },

@@ -196,6 +196,8 @@ describe('log API behind the control plane (local backend)', { timeout: 120_000 
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-logs-'));
+    // Functions run as a uid of their own when the control plane is root: they must reach it.
+    chmodSync(root, 0o755);
     const port = await freePort();
     const config = loadConfig(
       {

@@ -22,7 +22,13 @@ function executionRow(execution: ExecutionStatus): string[] {
 }
 
 export function registerExecutions(program: Command, io: CliIo): void {
-  const executions = program.command('executions').description('list and inspect executions');
+  const executions = program
+    .command('executions')
+    .description('list and inspect executions')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ nanofaas executions list --status error\n  $ nanofaas executions get <id>',
+    );
   executions
     .command('list')
     .alias('ls')

@@ -1,4 +1,13 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { splitCommand } from '@nanofaas/contracts';
 
@@ -63,6 +72,9 @@ export function commandFiles(runtimeCommand: string, cwd: string, path: string |
     }
   }
   for (const arg of args) if (isAbsolute(arg) && existsSync(arg)) files.push(arg);
+  // A script's interpreter too (a virtualenv's console script names the venv's python).
+  const interpreter = files[0] === undefined ? undefined : shebangInterpreter(files[0], cwd, path);
+  if (interpreter !== undefined) files.push(interpreter);
   const real = files.flatMap((file) => {
     try {
       const target = realpathSync(file);
@@ -72,4 +84,29 @@ export function commandFiles(runtimeCommand: string, cwd: string, path: string |
     }
   });
   return [...files, ...real];
+}
+
+/** The interpreter a `#!` line names (through PATH for `#!/usr/bin/env name`), or undefined. */
+function shebangInterpreter(file: string, cwd: string, path: string | undefined): string | undefined {
+  let head: string;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(256);
+      head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  if (!head.startsWith('#!')) return undefined;
+  const [interpreter, argument] = head.slice(2).split('\n')[0]!.trim().split(/\s+/);
+  if (interpreter === undefined || !isAbsolute(interpreter)) return undefined;
+  if (!interpreter.endsWith('/env') || argument === undefined || argument.includes('/')) return interpreter;
+  return (path ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => join(resolve(cwd, dir), argument))
+    .find((candidate) => existsSync(candidate));
 }

@@ -72,7 +72,10 @@ export function sandboxMountArgs(
   mounts.sort((a, b) => depth(a.path) - depth(b.path) || (a.kind === 'rebind' ? -1 : 1));
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
   for (const mount of mounts) {
-    if (mount.kind === 'tmpfs') args.push('--perms', '0755', '--tmpfs', mount.path);
+    // The private /tmp and /dev/shm are the function's to write (sticky, like the host's); a
+    // covered directory only holds mount points.
+    const perms = mount.path === '/tmp' || mount.path === '/dev/shm' ? '1777' : '0755';
+    if (mount.kind === 'tmpfs') args.push('--perms', perms, '--tmpfs', mount.path);
     else args.push('--ro-bind-try', mount.path, mount.path);
   }
   args.push('--bind', paths.scratchDir, paths.scratchDir);
