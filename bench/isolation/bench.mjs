@@ -3,12 +3,18 @@
 // both control planes started by this script and measured in interleaved rounds:
 // register → first successful invoke, and the first response of a function scaled to zero.
 // Usage: node bench/isolation/bench.mjs [--runs 20]   (after `npm run build`)
+
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { percentile, spawnUntil } from '../lib/harness.mjs';
+
+const { detectSandbox } = await import(
+  '../../packages/control-plane/dist/backends/local/function-sandbox.js'
+);
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
@@ -79,6 +85,31 @@ async function scaleFromZero(base, run) {
   return ms;
 }
 
+/** The sandbox alone: spawn → exit of `/bin/true`, bare and wrapped the way a function is. */
+function spawnCost(root) {
+  const sandbox = detectSandbox('auto', { root: process.getuid() === 0 });
+  const wrapped = sandbox.wrap('/bin/true', [], {
+    identity: sandbox.separateUids
+      ? { uid: 1_879_048_300, gid: 1_879_048_300 }
+      : { uid: undefined, gid: undefined },
+    cwd: root,
+    paths: { needed: [root], scratchDir: root, hidden: [], masked: [] },
+  });
+  const time = (command, args) => {
+    const started = performance.now();
+    const result = spawnSync(command, args, { stdio: 'ignore' });
+    if (result.status !== 0) throw new Error(`${command} exited ${result.status}`);
+    return performance.now() - started;
+  };
+  const bare = [];
+  const isolated = [];
+  for (let run = 0; run < runs * 5; run++) {
+    bare.push(time('/bin/true', []));
+    isolated.push(time(wrapped.command, wrapped.args));
+  }
+  return { bare: percentile(bare, 50), isolated: percentile(isolated, 50), level: sandbox.level };
+}
+
 async function main() {
   const loadBefore = loadavg()
     .map((load) => load.toFixed(2))
@@ -105,6 +136,7 @@ async function main() {
       const on95 = percentile(samples.auto[key], 95);
       return `| ${what} | ${off.toFixed(1)} ms (p95 ${off95.toFixed(1)}) | ${on.toFixed(1)} ms (p95 ${on95.toFixed(1)}) | +${(on - off).toFixed(1)} ms (${((on / off) * 100).toFixed(0)} %) | ≤ +30 ms |`;
     };
+    const spawn = spawnCost(root);
     const loadAfter = loadavg()
       .map((load) => load.toFixed(2))
       .join(' ');
@@ -118,6 +150,9 @@ async function main() {
     console.log('|---|---|---|---|---|');
     console.log(row('register → first success', 'register'));
     console.log(row('scale from zero → first response', 'zero'));
+    console.log(
+      `| spawn → exit of \`/bin/true\` (${runs * 5} runs) | ${spawn.bare.toFixed(2)} ms | ${spawn.isolated.toFixed(2)} ms (${spawn.level}) | +${(spawn.isolated - spawn.bare).toFixed(2)} ms | |`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await sleep(500);

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { FunctionSpecSchema } from './function-spec.js';
+import { EXECUTION_MODES, FunctionSpecSchema } from './function-spec.js';
 
 export const FUNCTION_STATES = ['pending', 'ready', 'scaled-to-zero', 'degraded', 'failed'] as const;
 /** What the backend reports about a function's instances. */
@@ -38,6 +38,10 @@ export const FunctionResponseSchema = Type.Composite(
     FunctionSpecSchema,
     Type.Object({
       revision: Type.Integer({ minimum: 1, description: 'Increments on every update.' }),
+      effectiveExecutionMode: Type.Union(
+        EXECUTION_MODES.map((mode) => Type.Literal(mode)),
+        { description: 'The mode the function runs in (the original nanofaas reports it under this name).' },
+      ),
       createdAt: Type.String({ format: 'date-time' }),
       updatedAt: Type.String({ format: 'date-time' }),
       status: Type.Optional(FunctionStatusSchema),

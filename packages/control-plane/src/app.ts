@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorInfo } from '@nanofaas/contracts';
+import { errorInfo, HeaderKeys } from '@nanofaas/contracts';
 import { RateLimiter } from './admission/rate-limiter.js';
 import type { Backend } from './backends/backend.js';
 import { createBackend } from './backends/create-backend.js';
@@ -181,6 +181,15 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   );
   const handler = (req: IncomingMessage, res: ServerResponse) => void pipeline(req, res);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  // Errors of Node's HTTP parser (431 headers too large, a malformed request line or header)
+  // get the documented error body instead of an empty answer, then the connection closes.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage !== undefined) {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientErrorResponse(error.code));
+  });
 
   let cancelSweep: CancelTimer | undefined;
   const sweep = () => {
@@ -274,4 +283,20 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     },
   };
   return app;
+}
+
+/** A complete HTTP/1.1 error answer for a request Node's parser refused. */
+function clientErrorResponse(code: string | undefined): string {
+  const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const message = tooLarge
+    ? 'the request headers are over the limit of node:http (16 KiB by default)'
+    : `the request is not valid HTTP/1.1 (${code ?? 'parse error'})`;
+  const body = JSON.stringify({
+    error: errorInfo(tooLarge ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST', message),
+  });
+  return (
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n${HeaderKeys.errorOrigin}: client\r\nconnection: close\r\n\r\n${body}`
+  );
 }

@@ -197,6 +197,8 @@ describe('function management API', () => {
     });
     assert.equal(created.status, 201, created.body);
     assert.equal(created.json.executionMode, 'POOL');
+    assert.equal(created.json.effectiveExecutionMode, 'POOL');
+    assert.equal(created.json.endpointUrl, endpointUrl);
     assert.equal(created.json.timeoutMs, 30_000);
     assert.equal(created.json.scaling.maxReplicas, 2);
     assert.equal('image' in created.json, false);

@@ -153,7 +153,6 @@ describe('npm start: the control plane with the examples', {
         PORT: String(port),
         NANOFAAS_DATA_DIR: dataDir,
         NANOFAAS_LOG_LEVEL: 'warn',
-        NANOFAAS_AUTH: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -163,6 +163,7 @@ export class FunctionRegistry {
     const response: FunctionResponse = {
       ...record.spec,
       revision: record.revision,
+      effectiveExecutionMode: record.spec.executionMode,
       createdAt: new Date(record.createdAt).toISOString(),
       updatedAt: new Date(record.updatedAt).toISOString(),
     };

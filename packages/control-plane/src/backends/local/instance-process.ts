@@ -62,39 +62,48 @@ export function giveToFunction(path: string, isolation: InstanceIsolation): void
  * killed (a watchdog killed by a signal cannot stop its child), cgroup and scratch dir removed.
  */
 export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): LaunchedProcess {
-  const cgroup =
-    launch.memoryBytes === undefined
-      ? undefined
-      : deps.memory.create(`nanofaas-${launch.instanceId}`, launch.memoryBytes);
+  let cgroup: ReturnType<MemoryLimiter['create']> | undefined;
+  let launched: LaunchedProcess;
   const { sandbox } = deps;
-  const isolated = sandbox.wrap(launch.watchdogPath, [], {
-    identity: launch.isolation.identity,
-    cwd: launch.cwd,
-    paths: {
-      needed: launch.isolation.neededPaths,
-      scratchDir: launch.scratchDir,
-      hidden: deps.privatePaths,
-      masked: deps.maskedPaths,
-    },
-  });
-  const argv = cgroup === undefined ? isolated : wrapCommand(cgroup, isolated.command, isolated.args);
-  // An isolated function's HOME and TMPDIR are its own: the scratch dir and the private /tmp.
-  const env =
-    sandbox.level === 'none'
-      ? launch.env
-      : {
-          ...launch.env,
-          HOME: launch.scratchDir,
-          TMPDIR: sandbox.level === 'namespaces' ? '/tmp' : launch.scratchDir,
-        };
-  const launched = deps.launcher.launch({
-    command: argv.command,
-    args: argv.args,
-    env,
-    cwd: launch.cwd,
-    label: launch.label,
-    ...(sandbox.level === 'namespaces' ? { drainPid: sandboxedWatchdogPid } : {}),
-  });
+  try {
+    cgroup =
+      launch.memoryBytes === undefined
+        ? undefined
+        : deps.memory.create(`nanofaas-${launch.instanceId}`, launch.memoryBytes);
+    const isolated = sandbox.wrap(launch.watchdogPath, [], {
+      identity: launch.isolation.identity,
+      cwd: launch.cwd,
+      paths: {
+        needed: launch.isolation.neededPaths,
+        scratchDir: launch.scratchDir,
+        hidden: deps.privatePaths,
+        masked: deps.maskedPaths,
+      },
+    });
+    const argv = cgroup === undefined ? isolated : wrapCommand(cgroup, isolated.command, isolated.args);
+    // An isolated function's HOME and TMPDIR are its own: the scratch dir and the private /tmp.
+    const env =
+      sandbox.level === 'none'
+        ? launch.env
+        : {
+            ...launch.env,
+            HOME: launch.scratchDir,
+            TMPDIR: sandbox.level === 'namespaces' ? '/tmp' : launch.scratchDir,
+          };
+    launched = deps.launcher.launch({
+      command: argv.command,
+      args: argv.args,
+      env,
+      cwd: launch.cwd,
+      label: launch.label,
+      ...(sandbox.level === 'namespaces' ? { drainPid: sandboxedWatchdogPid } : {}),
+    });
+  } catch (error) {
+    // Nothing started: nothing else would remove what was made for it.
+    cgroup?.remove();
+    rmSync(launch.scratchDir, { recursive: true, force: true });
+    throw error;
+  }
   const logs = deps.logs;
   if (logs !== undefined) {
     launched.onStderrLine((raw) => {

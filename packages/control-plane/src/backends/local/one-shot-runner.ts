@@ -70,7 +70,13 @@ export class OneShotRunner {
       rmSync(scratchDir, { recursive: true, force: true });
       return failure(payload.error);
     }
-    const runtimePort = fn.spec.runtimeMode === 'HTTP' ? await this.#deps.ports.allocate() : 1;
+    let runtimePort = 1;
+    try {
+      if (fn.spec.runtimeMode === 'HTTP') runtimePort = await this.#deps.ports.allocate();
+    } catch (error) {
+      rmSync(scratchDir, { recursive: true, force: true });
+      throw error;
+    }
     const env = oneShotEnvironment(fn.spec, {
       base: plan.baseEnv,
       instanceId,

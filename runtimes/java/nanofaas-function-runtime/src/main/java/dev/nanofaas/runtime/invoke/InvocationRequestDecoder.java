@@ -71,6 +71,8 @@ public final class InvocationRequestDecoder {
   }
 
   private static Map<String, String> metadata(JsonNode value, List<ValidationIssue> issues) {
+    // An explicit null means absent, as in the other runtimes and the control plane.
+    if (value.isNull()) return Collections.emptyMap();
     if (!value.isObject()) {
       issues.add(new ValidationIssue("metadata", "type", "must be an object whose values are strings (got " + preview(value) + ")"));
       return Collections.emptyMap();
