@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorInfo } from '@nanofaas/contracts';
@@ -24,6 +23,7 @@ import { PlatformMetrics } from './observability/platform-metrics.js';
 import { CompletionRegistry } from './scheduler/completion-registry.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ApiKeyAuthenticator } from './security/api-key-authenticator.js';
+import { loadCallbackKey } from './security/callback-key.js';
 import { ExecutionStore } from './store/execution-store.js';
 import { FunctionStore } from './store/function-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
@@ -61,7 +61,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
-  const backend = deps.backend ?? createBackend(config);
+  const backend = deps.backend ?? createBackend(config.backend, { clock, logger });
 
   const { db, file } = openDatabase(config.store, deps.cwd ?? process.cwd());
   const checkpointer = file ? new WalCheckpointer(file, 1000) : undefined;
@@ -97,7 +97,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     notifier?.deliver(record),
   );
   const completions = new CompletionRegistry(
-    randomBytes(32),
+    loadCallbackKey(config.store, deps.cwd ?? process.cwd()),
     () => config.server.callbackBaseUrl ?? app.url(),
   );
   scheduler = new Scheduler({
@@ -151,6 +151,14 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
 
   let cancelSweep: CancelTimer | undefined;
+  let cancelReconcile: CancelTimer | undefined;
+  const reconcile = () => {
+    backend.reconcile(registry.deployedAll()).then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error }, 'backend reconciliation failed'),
+    );
+    cancelReconcile = clock.setTimer(reconcile, config.scheduler.reconcileIntervalMs);
+  };
   const sweep = () => {
     const now = clock.now();
     try {
@@ -163,6 +171,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   };
 
   const recover = () => {
+    const wasRunning = executions.runningAttempts();
     const recovered = executions.recoverActive();
     for (const record of recovered) {
       const live = {
@@ -172,7 +181,11 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
         settled: false,
       };
       tracker.track(live);
-      if (registry.deployed(record.functionName)) scheduler.submit(live);
+      const fn = registry.deployed(record.functionName);
+      const previousAttempt = wasRunning.get(record.id);
+      if (fn?.spec.executionMode === 'REMOTE' && previousAttempt !== undefined)
+        scheduler.resume(live, previousAttempt);
+      else if (fn) scheduler.submit(live);
       else {
         const error = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" no longer exists`);
         tracker.finish(live, { status: 'error', error });
@@ -189,8 +202,16 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     services,
     backend,
     async start(options = {}) {
-      await backend.start({ load: { queuedCount: (name) => scheduler.queuedCount(name) } });
+      await backend.start({
+        load: { queuedCount: (name) => scheduler.queuedCount(name) },
+        reportState: (name, status) => registry.noteState(name, status),
+      });
       await registry.load();
+      try {
+        await backend.reconcile(registry.deployedAll());
+      } catch (error) {
+        logger.warn({ err: error }, 'backend reconciliation failed');
+      }
       if (options.listen !== false) {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -204,6 +225,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
       // After listen: a recovered one-shot run needs the callback address.
       recover();
       sweep();
+      cancelReconcile = clock.setTimer(reconcile, config.scheduler.reconcileIntervalMs);
       ready = true;
     },
     url() {
@@ -225,6 +247,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
         await scheduler.stop(config.server.shutdownGraceMs);
         notifier?.stop();
         cancelSweep?.();
+        cancelReconcile?.();
         await backend.stop();
         writes.close();
         await checkpointer?.stop();

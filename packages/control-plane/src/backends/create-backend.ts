@@ -1,14 +1,28 @@
-import type { Config } from '../config/load-config.js';
+import type { BackendConfig } from '../config/backend-config.js';
+import type { Clock } from '../deps/clock.js';
+import type { Logger } from '../observability/logger.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
 import { PoolBackend } from './pool-backend.js';
 
+/** Side effects every backend gets from the app (STYLE.md §6). */
+export interface BackendDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
 /** The Backend NANOFAAS_BACKEND selects. One case per implementation. */
-export function createBackend(config: Config): Backend {
-  const kind = config.backend.kind;
+export function createBackend(config: BackendConfig, deps: BackendDeps): Backend {
+  const kind = config.kind;
   switch (kind) {
-    case 'local':
-      return new LocalBackend({ config: config.backend.local });
+    case 'local': {
+      const logger = deps.logger.child({ backend: 'local' });
+      return new LocalBackend({
+        config: config.local,
+        clock: deps.clock,
+        log: (message) => logger.info(message),
+      });
+    }
     case 'pool':
       return new PoolBackend();
     default: {

@@ -73,6 +73,13 @@ export class PoolBackend implements Backend {
     });
   }
 
+  async reconcile(desired: readonly DeployedFunction[]): Promise<void> {
+    const wanted = new Set(desired.map((fn) => fn.spec.name));
+    for (const name of [...this.functions.keys()]) if (!wanted.has(name)) await this.removeFunction(name);
+    for (const fn of desired)
+      if (this.functions.get(fn.spec.name)?.fn.revision !== fn.revision) await this.ensureFunction(fn);
+  }
+
   async removeFunction(name: string): Promise<void> {
     const entry = this.functions.get(name);
     this.functions.delete(name);
@@ -103,8 +110,12 @@ export class PoolBackend implements Backend {
     if (endpoint === undefined) {
       return failure(errorInfo('BACKEND_UNREACHABLE', `function "${fn.spec.name}" has no endpointUrl`));
     }
-    const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     const entry = this.functions.get(fn.spec.name);
+    if (entry?.replicas === 0) {
+      const message = `"${fn.spec.name}" is pinned to 0 replicas; PUT /v1/functions/${fn.spec.name}/replicas to route to it again`;
+      return failure(errorInfo('FUNCTION_UNAVAILABLE', message));
+    }
+    const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     const url = entry?.fn === fn ? entry.url : new URL(endpoint);
     const slots = entry?.fn === fn ? entry.slots : undefined;
     const started = Date.now();

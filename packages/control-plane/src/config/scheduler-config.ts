@@ -8,6 +8,8 @@ export interface SchedulerConfig {
   readonly webhookSecret: string | undefined;
   readonly webhookMaxAttempts: number;
   readonly webhookTimeoutMs: number;
+  /** Interval of Backend.reconcile with the whole set of registered functions (also run at start). */
+  readonly reconcileIntervalMs: number;
 }
 
 export function loadSchedulerConfig(env: EnvReader): SchedulerConfig {
@@ -29,5 +31,6 @@ export function loadSchedulerConfig(env: EnvReader): SchedulerConfig {
     webhookSecret,
     webhookMaxAttempts: env.integer('NANOFAAS_WEBHOOK_MAX_ATTEMPTS', 6, 1, 100),
     webhookTimeoutMs: env.integer('NANOFAAS_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
+    reconcileIntervalMs: env.integer('NANOFAAS_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
   };
 }

@@ -124,6 +124,17 @@ export class ExecutionStore {
    * Startup recovery (at-least-once): every running execution goes back to queued with attempt+1;
    * returns every queued execution, oldest first.
    */
+  /** Attempts that were running when the control plane stopped (read before recoverActive). */
+  runningAttempts(): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT id, attempt FROM executions WHERE status = 'running'`)
+      .all() as Array<{
+      id: string;
+      attempt: number;
+    }>;
+    return new Map(rows.map((row) => [row.id, row.attempt]));
+  }
+
   recoverActive(): ExecutionRecord[] {
     return this.db.transaction(() => {
       this.db

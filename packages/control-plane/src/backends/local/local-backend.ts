@@ -15,6 +15,7 @@ import type {
   Dispatch,
   DispatchResult,
   LoadProbe,
+  StateListener,
 } from '../backend.js';
 import { SCRATCH_DIR_PREFIX } from './instance-process.js';
 import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
@@ -90,6 +91,7 @@ export class LocalBackend implements Backend {
   readonly #removed = new Set<string>();
   #oneShot: OneShotRunner | undefined;
   #load: LoadProbe = { queuedCount: () => 0 };
+  #reportState: StateListener | undefined;
   #instanceSequence = 0;
   #stopping: Promise<void> | undefined;
 
@@ -118,6 +120,7 @@ export class LocalBackend implements Backend {
 
   async start(context: BackendContext): Promise<void> {
     this.#load = context.load;
+    this.#reportState = context.reportState;
     try {
       accessSync(this.#config.watchdogPath, constants.X_OK);
     } catch {
@@ -176,6 +179,17 @@ export class LocalBackend implements Backend {
 
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
     this.#pools.get(name)?.pin(replicas);
+  }
+
+  /** Processes die with their control plane, so there is nothing to adopt: only orphans to remove. */
+  async reconcile(desired: readonly DeployedFunction[]): Promise<void> {
+    const wanted = new Set(desired.map((fn) => fn.spec.name));
+    const orphans = [...this.#functions.keys(), ...this.#pools.keys()].filter((name) => !wanted.has(name));
+    await Promise.all([...new Set(orphans)].map((name) => this.removeFunction(name)));
+    for (const fn of desired) {
+      const known = this.#functions.get(fn.spec.name);
+      if (known === undefined || known.fn.revision < fn.revision) await this.ensureFunction(fn);
+    }
   }
 
   async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
@@ -288,6 +302,7 @@ export class LocalBackend implements Backend {
       planLaunch: (fn) => planLaunch(fn.spec, this.#config, this.#envSource),
       nextInstanceId: (name) => this.#nextInstanceId(name),
       log: this.#log,
+      reportState: (name, status) => this.#reportState?.(name, status),
     };
   }
 

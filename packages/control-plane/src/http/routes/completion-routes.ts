@@ -8,8 +8,8 @@ import { validationError } from '../validate-input.js';
 
 /**
  * POST /v1/internal/executions/{id}:complete — a one-shot run reports its result, presenting the
- * token of its attempt. A stale attempt or an execution already terminal is acknowledged with 200
- * and ignored (idempotent, fenced by attempt).
+ * token of its attempt. A stale attempt (no longer waited for) or an execution already terminal is
+ * acknowledged with 200 and ignored (idempotent, fenced by attempt).
  */
 export function completionRoutes(services: AppServices): Route[] {
   const { tracker, completions, config, logger } = services;
@@ -30,8 +30,9 @@ export function completionRoutes(services: AppServices): Route[] {
         const body = await readJsonBody(req, config.server.maxBodyBytes);
         const result = validateCompletionCallback(body);
         if (!result.ok) throw validationError(result.issues);
-        const stale = isTerminalState(record.status) || attempt !== record.attempt;
-        const accepted = !stale && completions.deliver(id, attempt, result.value);
+        // deliver() fences by attempt: only the attempt that waits (the current one, or a run
+        // recovered after a restart under its old number) takes the result.
+        const accepted = !isTerminalState(record.status) && completions.deliver(id, attempt, result.value);
         if (!accepted) {
           logger.info(
             { executionId: id, attempt, currentAttempt: record.attempt, status: record.status },
