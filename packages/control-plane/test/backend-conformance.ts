@@ -44,6 +44,10 @@ export interface ConformanceOptions {
    * the instances it would start (revision roll, cold start, crash restart) are skipped.
    */
   readonly runsInstances?: boolean;
+  /** Where the REMOTE completion receiver listens (runs must reach it); default 127.0.0.1. */
+  readonly callbackHost?: () => string;
+  /** Per-case timeout; default 120 s. */
+  readonly timeoutMs?: number;
 }
 
 interface EchoOutput {
@@ -64,7 +68,7 @@ export function describeBackendConformance(
   options: ConformanceOptions = {},
 ): void {
   for (const mode of options.modes ?? ['DEPLOYMENT']) {
-    describe(`Backend conformance: ${name} (${mode})`, { timeout: 120_000 }, () => {
+    describe(`Backend conformance: ${name} (${mode})`, { timeout: options.timeoutMs ?? 120_000 }, () => {
       let harness: ConformanceHarness;
       let callbacks: CompletionReceiver;
       let counter = 0;
@@ -98,8 +102,8 @@ export function describeBackendConformance(
       const runsInstances = options.runsInstances ?? true;
 
       before(async () => {
-        callbacks = await startCompletionReceiver();
         harness = await makeHarness();
+        callbacks = await startCompletionReceiver(options.callbackHost?.());
       });
       after(async () => {
         await harness?.cleanup();

@@ -2,6 +2,7 @@ import type { BackendConfig } from '../config/backend-config.js';
 import type { Clock } from '../deps/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Backend } from './backend.js';
+import { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
 import { LocalBackend } from './local/local-backend.js';
 import { PoolBackend } from './pool-backend.js';
 
@@ -25,6 +26,8 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     }
     case 'pool':
       return new PoolBackend();
+    case 'kubernetes':
+      return new KubernetesBackend({ config: config.kubernetes, clock: deps.clock, logger: deps.logger });
     default: {
       const unknown: never = kind;
       throw new Error(`unknown backend ${String(unknown)}`);

@@ -1,7 +1,8 @@
 import type { Env, EnvReader } from './env-reader.js';
+import { type KubernetesBackendConfig, loadKubernetesBackendConfig } from './kubernetes-backend-config.js';
 import { type LocalBackendConfig, loadLocalBackendConfig } from './local-backend-config.js';
 
-export const BACKEND_KINDS = ['local', 'pool'] as const;
+export const BACKEND_KINDS = ['local', 'pool', 'kubernetes'] as const;
 /** Which Backend runs functions (NANOFAAS_BACKEND). */
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
@@ -12,7 +13,12 @@ export type BackendConfig =
       /** NANOFAAS_LOCAL_*, NANOFAAS_WATCHDOG_PATH, NANOFAAS_FUNCTIONS_ROOT. */
       readonly local: LocalBackendConfig;
     }
-  | { readonly kind: 'pool' };
+  | { readonly kind: 'pool' }
+  | {
+      readonly kind: 'kubernetes';
+      /** NANOFAAS_K8S_*. */
+      readonly kubernetes: KubernetesBackendConfig;
+    };
 
 /** Backend selection; each backend's settings are read only when it is the one selected. */
 export function loadBackendConfig(_env: Env, reader: EnvReader, cwd: string): BackendConfig {
@@ -22,6 +28,8 @@ export function loadBackendConfig(_env: Env, reader: EnvReader, cwd: string): Ba
       return { kind, local: loadLocalBackendConfig(reader, cwd) };
     case 'pool':
       return { kind };
+    case 'kubernetes':
+      return { kind, kubernetes: loadKubernetesBackendConfig(reader) };
     default: {
       const unknown: never = kind;
       throw new Error(`unknown backend ${String(unknown)}`);

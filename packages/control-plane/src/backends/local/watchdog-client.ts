@@ -18,18 +18,23 @@ export type InvokeOutcome =
       notDelivered?: boolean;
     };
 
-/** HTTP client of one warm watchdog on 127.0.0.1:<port> (keep-alive, one connection per in-flight call). */
+/**
+ * HTTP client of one warm watchdog (or image serving /invoke) on <host>:<port>, 127.0.0.1 for the
+ * local backend, a pod's address on Kubernetes (keep-alive, one connection per in-flight call).
+ */
 export class WatchdogClient {
   readonly #port: number;
+  readonly #host: string;
   readonly #origin: string;
   readonly #maxConnections: number;
   /** Health checks during start (node:http, one socket). */
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 });
   #pool: Pool | undefined;
 
-  constructor(port: number, maxConnections: number) {
+  constructor(port: number, maxConnections: number, host = '127.0.0.1') {
     this.#port = port;
-    this.#origin = `http://127.0.0.1:${port}`;
+    this.#host = host;
+    this.#origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.#maxConnections = maxConnections;
   }
 
@@ -38,7 +43,7 @@ export class WatchdogClient {
     return new Promise((resolve) => {
       const req = request(
         {
-          host: '127.0.0.1',
+          host: this.#host,
           port: this.#port,
           path: '/health',
           method: 'GET',
