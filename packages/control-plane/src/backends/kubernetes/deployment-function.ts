@@ -37,7 +37,6 @@ export class DeploymentFunction {
   #pinned: number | null = null;
   /** The replica count last asked for (INTERNAL) or reported (HPA). */
   #desired: number;
-  #observedReady = 0;
   #apiFailure: string | undefined;
   #podFailure: string | undefined;
   #reportedState: FunctionStatus['state'] | undefined;
@@ -121,7 +120,6 @@ export class DeploymentFunction {
   }
 
   observeDeployment(deployment: V1Deployment): void {
-    this.#observedReady = deployment.status?.readyReplicas ?? 0;
     if (this.#fn.spec.scaling.strategy === 'HPA') this.#desired = deployment.spec?.replicas ?? this.#desired;
     this.#report();
   }
