@@ -59,7 +59,13 @@ async function main() {
     const controlPlane = await spawnUntil(
       children,
       [here('../../packages/control-plane/dist/main.js')],
-      { PORT: '0', NANOFAAS_BACKEND: 'pool', NANOFAAS_DATA_DIR: dataDir, NANOFAAS_LOG_LEVEL: 'warn' },
+      {
+        PORT: '0',
+        NANOFAAS_BACKEND: 'pool',
+        NANOFAAS_DATA_DIR: dataDir,
+        NANOFAAS_LOG_LEVEL: 'warn',
+        NANOFAAS_AUTH: 'off',
+      },
       /listening on (http:\/\/\S+)/,
     );
     const base = controlPlane.match[1];

@@ -106,6 +106,7 @@ async function main() {
         NANOFAAS_EXAMPLES: 'false',
         NANOFAAS_DATA_DIR: dataDir,
         NANOFAAS_LOG_LEVEL: 'warn',
+        NANOFAAS_AUTH: 'off',
         NANOFAAS_LOCAL_AUTOSCALE_INTERVAL_MS: '50',
       },
       /listening on (http:\/\/\S+)/,

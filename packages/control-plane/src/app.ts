@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { CompletionRegistry } from './scheduler/completion-registry.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { type AdminKey, loadOrCreateAdminKey } from './security/admin-key-file.js';
 import { ApiKeyAuthenticator } from './security/api-key-authenticator.js';
 import { loadCallbackKey } from './security/callback-key.js';
 import { ExecutionStore } from './store/execution-store.js';
@@ -30,6 +31,7 @@ import { IdempotencyStore } from './store/idempotency-store.js';
 import { openDatabase } from './store/open-database.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { WriteBatcher } from './store/write-batcher.js';
+import { OutboundUrlPolicy } from './webhooks/outbound-url-policy.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
 
 /** Side effects the app uses; each has a real default. */
@@ -48,6 +50,8 @@ export interface App {
   readonly server: Server;
   readonly services: AppServices;
   readonly backend: Backend;
+  /** The generated admin key when NANOFAAS_API_KEYS is unset and auth is on (docs/security.md). */
+  readonly adminKey: AdminKey | undefined;
   /** Starts the backend, loads functions, listens (unless `listen` is false), recovers executions. */
   start(options?: { listen?: boolean }): Promise<void>;
   /** Where it listens, e.g. http://127.0.0.1:8080. */
@@ -63,7 +67,12 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const logger = deps.logger ?? createLogger(config.log);
   const backend = deps.backend ?? createBackend(config.backend, { clock, logger });
 
-  const { db, file } = openDatabase(config.store, deps.cwd ?? process.cwd());
+  const { db, file, dir } = openDatabase(config.store, deps.cwd ?? process.cwd());
+  const adminKey = config.security.auth === 'generated' ? loadOrCreateAdminKey(dir) : undefined;
+  const apiKeys = adminKey ? [{ key: adminKey.key, role: 'admin' as const }] : config.security.apiKeys;
+  if (config.security.auth === 'off') {
+    logger.warn('NANOFAAS_AUTH=off: the API needs no key (single-user machines only; docs/security.md)');
+  }
   const checkpointer = file ? new WalCheckpointer(file, 1000) : undefined;
   const writes = new WriteBatcher(
     db,
@@ -82,9 +91,13 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   });
   metrics.registry.register({ render: (lines: string[]) => backend.collectMetrics?.(lines) });
   const webhookSecret = config.scheduler.webhookSecret;
+  const webhookPolicy = webhookSecret
+    ? new OutboundUrlPolicy({ allowedHosts: config.scheduler.webhookAllowedHosts })
+    : undefined;
   const notifier = webhookSecret
     ? new WebhookNotifier({
         secret: webhookSecret,
+        policy: webhookPolicy!,
         maxAttempts: config.scheduler.webhookMaxAttempts,
         timeoutMs: config.scheduler.webhookTimeoutMs,
         clock,
@@ -137,6 +150,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     metrics,
     logger,
     ids,
+    webhookPolicy,
     isReady: () => ready,
   };
   const router = new Router([
@@ -146,7 +160,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     ...completionRoutes(services),
     ...systemRoutes(services),
   ]);
-  const pipeline = createRequestPipeline(router, new ApiKeyAuthenticator(config.security.apiKeys), logger);
+  const pipeline = createRequestPipeline(router, new ApiKeyAuthenticator(apiKeys), logger);
   const handler = (req: IncomingMessage, res: ServerResponse) => void pipeline(req, res);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
 
@@ -201,6 +215,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     server,
     services,
     backend,
+    adminKey,
     async start(options = {}) {
       await backend.start({
         load: { queuedCount: (name) => scheduler.queuedCount(name) },

@@ -20,6 +20,14 @@ try {
   process.exit(1);
 }
 console.log(`nanofaas control plane listening on ${app.url()} (backend: ${app.backend.kind})`);
+if (app.adminKey?.path !== undefined) {
+  const verb = app.adminKey.created ? 'generated' : 'kept';
+  console.log(
+    `nanofaas: admin API key ${verb} in ${app.adminKey.path} (send "Authorization: Bearer <key>"; NANOFAAS_API_KEYS sets your own)`,
+  );
+} else if (config.security.auth === 'off') {
+  console.log('nanofaas: NANOFAAS_AUTH=off: the API is open to every local user (single-user machines only)');
+}
 if (config.backend.kind === 'local' && config.backend.local.examples) {
   const log = (message: string) => console.log(`nanofaas: ${message}`);
   const { registered } = await registerBundledExamples(app.services.registry, log);

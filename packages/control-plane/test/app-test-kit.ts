@@ -2,7 +2,10 @@ import { inject } from 'light-my-request';
 import { type App, type AppDeps, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
 
-/** Settings every in-memory test app starts from: POOL backend, no disk, quiet, fast retries. */
+/**
+ * Settings every in-memory test app starts from: POOL backend, no disk, quiet, fast retries, and
+ * no API key unless the test sets NANOFAAS_API_KEYS.
+ */
 export const TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
   NANOFAAS_BACKEND: 'pool',
   NANOFAAS_DATA_DIR: ':memory:',
@@ -37,7 +40,8 @@ export async function startTestApp(
   deps: AppDeps = {},
   options: { listen?: boolean } = {},
 ): Promise<TestApp> {
-  const app = buildApp(loadConfig({ ...TEST_ENV, ...env }), deps);
+  const auth = env['NANOFAAS_API_KEYS'] === undefined ? { NANOFAAS_AUTH: 'off' } : {};
+  const app = buildApp(loadConfig({ ...TEST_ENV, ...auth, ...env }), deps);
   await app.start({ listen: options.listen ?? false });
   return {
     app,

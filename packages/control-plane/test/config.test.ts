@@ -12,7 +12,11 @@ describe('loadConfig', () => {
     assert.equal(config.store.dataDir, '.nanofaas');
     assert.equal(config.store.executionTtlMs, 24 * 60 * 60 * 1000);
     assert.equal(config.store.idempotencyTtlMs, 24 * 60 * 60 * 1000);
-    assert.deepEqual(config.security.apiKeys, []);
+    assert.equal(
+      config.security.auth,
+      'generated',
+      'no keys configured: a generated admin key, never an open API',
+    );
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.server));
   });
 
@@ -33,6 +37,11 @@ describe('loadConfig', () => {
     [{ NANOFAAS_BACKEND: 'docker' }, /NANOFAAS_BACKEND: must be one of/],
     [{ NANOFAAS_API_KEYS: 'short:admin' }, /NANOFAAS_API_KEYS: entry 1: keys must be at least 16/],
     [{ NANOFAAS_API_KEYS: 'a-long-enough-key-123:root' }, /NANOFAAS_API_KEYS: entry 1 must be/],
+    [{ NANOFAAS_AUTH: 'maybe' }, /NANOFAAS_AUTH: must be one of on, off/],
+    [
+      { NANOFAAS_AUTH: 'off', NANOFAAS_API_KEYS: 'admin-key-0123456789:admin' },
+      /NANOFAAS_AUTH: is "off" but/,
+    ],
     [{ NANOFAAS_CALLBACK_BASE_URL: 'ftp://x' }, /NANOFAAS_CALLBACK_BASE_URL/],
     [{ NANOFAAS_RETRY_BASE_MS: '500', NANOFAAS_RETRY_MAX_MS: '100' }, /NANOFAAS_RETRY_MAX_MS/],
     [{ NANOFAAS_WEBHOOK_SECRET: 'short' }, /NANOFAAS_WEBHOOK_SECRET/],

@@ -72,6 +72,7 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
         PORT: String(port),
         NANOFAAS_DATA_DIR: join(root, 'data'),
         NANOFAAS_LOG_LEVEL: 'silent',
+        NANOFAAS_AUTH: 'off',
         NANOFAAS_FUNCTIONS_ROOT: root,
         NANOFAAS_RETRY_BASE_MS: '20',
         NANOFAAS_RETRY_MAX_MS: '100',

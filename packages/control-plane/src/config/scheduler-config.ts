@@ -10,6 +10,8 @@ export interface SchedulerConfig {
   readonly webhookTimeoutMs: number;
   /** Interval of Backend.reconcile with the whole set of registered functions (also run at start). */
   readonly reconcileIntervalMs: number;
+  /** NANOFAAS_WEBHOOK_ALLOWED_HOSTS: hosts exempt from the private-address rule (internal receivers). */
+  readonly webhookAllowedHosts: readonly string[];
 }
 
 export function loadSchedulerConfig(env: EnvReader): SchedulerConfig {
@@ -32,5 +34,20 @@ export function loadSchedulerConfig(env: EnvReader): SchedulerConfig {
     webhookMaxAttempts: env.integer('NANOFAAS_WEBHOOK_MAX_ATTEMPTS', 6, 1, 100),
     webhookTimeoutMs: env.integer('NANOFAAS_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
     reconcileIntervalMs: env.integer('NANOFAAS_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
+    webhookAllowedHosts: allowedHosts(env.raw('NANOFAAS_WEBHOOK_ALLOWED_HOSTS')),
   };
+}
+
+function allowedHosts(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const hosts = value
+    .split(',')
+    .map((host) => host.trim())
+    .filter((host) => host !== '');
+  for (const host of hosts) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.:-]+)$/.test(host)) {
+      throw new ConfigError('NANOFAAS_WEBHOOK_ALLOWED_HOSTS', `"${host}" is not a host name or IP address`);
+    }
+  }
+  return hosts;
 }

@@ -6,6 +6,7 @@ import type { InvocationService } from '../invocations/invocation-service.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
 import type { CompletionRegistry } from '../scheduler/completion-registry.js';
+import type { OutboundUrlPolicy } from '../webhooks/outbound-url-policy.js';
 
 /** What the routes use; built once by buildApp. */
 export interface AppServices {
@@ -17,6 +18,8 @@ export interface AppServices {
   readonly metrics: PlatformMetrics;
   readonly logger: Logger;
   readonly ids: IdGenerator;
+  /** Which X-Callback-Url targets are allowed; undefined when webhooks are off (no secret). */
+  readonly webhookPolicy: OutboundUrlPolicy | undefined;
   /** Ready once recovery ran and until shutdown begins. */
   isReady(): boolean;
 }

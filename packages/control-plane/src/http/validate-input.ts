@@ -6,6 +6,11 @@ import {
   type ValidationIssue,
   type Validator,
 } from '@nanofaas/contracts';
+import {
+  type OutboundUrlPolicy,
+  OutboundUrlRefusal,
+  parseOutboundUrl,
+} from '../webhooks/outbound-url-policy.js';
 
 export function validationError(issues: ValidationIssue[]): PlatformError {
   return new PlatformError('VALIDATION_FAILED', summariseIssues(issues), { issues });
@@ -57,23 +62,33 @@ export function idempotencyKeyHeader(value: string | undefined): string | undefi
   return value;
 }
 
-export function callbackUrlHeader(value: string | undefined, webhooksEnabled: boolean): string | undefined {
+/**
+ * X-Callback-Url: where an async execution's final status is posted. Refused unless webhooks are on
+ * and the URL passes the outbound policy (no loopback, private or link-local targets: SSRF).
+ */
+export async function callbackUrlHeader(
+  value: string | undefined,
+  policy: OutboundUrlPolicy | undefined,
+): Promise<string | undefined> {
   if (value === undefined) return undefined;
-  let url: URL | undefined;
   try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
+    parseOutboundUrl(value);
+  } catch (error) {
+    if (error instanceof OutboundUrlRefusal) throw headerIssue('X-Callback-Url', error.rule, error.message);
+    throw error;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || value.length > 2048) {
-    throw headerIssue('X-Callback-Url', 'format', 'must be an absolute http:// or https:// URL');
-  }
-  if (!webhooksEnabled) {
+  if (policy === undefined) {
     throw headerIssue(
       'X-Callback-Url',
       'unsupported',
       'webhooks are off: the operator must set NANOFAAS_WEBHOOK_SECRET so deliveries can be signed',
     );
+  }
+  try {
+    await policy.check(value);
+  } catch (error) {
+    if (error instanceof OutboundUrlRefusal) throw headerIssue('X-Callback-Url', error.rule, error.message);
+    throw error;
   }
   return value;
 }

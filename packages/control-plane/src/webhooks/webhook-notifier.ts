@@ -5,9 +5,12 @@ import type { ExecutionRecord } from '../executions/execution-record.js';
 import { toExecutionStatus } from '../executions/execution-record.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
+import { type OutboundUrlPolicy, OutboundUrlRefusal } from './outbound-url-policy.js';
 
 export interface WebhookNotifierOptions {
   readonly secret: string;
+  /** Checked again at every connect: the address a name resolves to then must be allowed too. */
+  readonly policy: OutboundUrlPolicy;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -24,6 +27,7 @@ export interface WebhookNotifierOptions {
 export class WebhookNotifier {
   private readonly timers = new Set<CancelTimer>();
   private stopped = false;
+  private dispatcher: Promise<import('undici').Dispatcher> | undefined;
 
   constructor(private readonly options: WebhookNotifierOptions) {}
 
@@ -38,6 +42,16 @@ export class WebhookNotifier {
     this.stopped = true;
     for (const cancel of this.timers) cancel();
     this.timers.clear();
+    void this.dispatcher?.then((agent) => agent.close()).catch(() => undefined);
+  }
+
+  /** One keep-alive agent whose every connection goes through the policy's lookup (DNS rebinding). */
+  private agent(): Promise<import('undici').Dispatcher> {
+    // Loaded on first use: most control planes never send a webhook.
+    this.dispatcher ??= import('undici').then(
+      ({ Agent }) => new Agent({ connect: { lookup: this.options.policy.connectLookup } }),
+    );
+    return this.dispatcher;
   }
 
   private async attempt(
@@ -49,10 +63,11 @@ export class WebhookNotifier {
   ): Promise<void> {
     const { logger, maxAttempts, clock } = this.options;
     let problem: string;
+    let permanent = false;
     try {
-      // Loaded on first use: most control planes never send a webhook.
-      const { request } = await import('undici');
+      const [{ request }, dispatcher] = await Promise.all([import('undici'), this.agent()]);
       const response = await request(url, {
+        dispatcher,
         method: 'POST',
         body,
         headers: {
@@ -70,11 +85,15 @@ export class WebhookNotifier {
         return;
       }
       problem = `status ${response.statusCode}`;
+      // A receiver that refuses the delivery (400, 401, 404, …) will refuse it again; 408 and 429
+      // say "later".
+      permanent = isPermanentRefusal(response.statusCode);
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
+      permanent = error instanceof OutboundUrlRefusal;
     }
     if (this.stopped) return;
-    if (attempt >= maxAttempts) {
+    if (attempt >= maxAttempts || permanent) {
       this.options.metrics.webhookFailures.inc();
       this.options.onDelivered(record.id);
       logger.warn({ executionId: record.id, attempt, problem }, 'webhook delivery given up');
@@ -88,4 +107,8 @@ export class WebhookNotifier {
     }, delayMs);
     this.timers.add(cancel);
   }
+}
+
+function isPermanentRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }

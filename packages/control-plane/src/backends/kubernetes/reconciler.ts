@@ -1,6 +1,5 @@
 import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
 import type { DeployedFunction } from '../backend.js';
-import { describeApiError } from './api-errors.js';
 import { finishedHow, jobRef } from './job-runs.js';
 import type { KubeApi } from './kube-api.js';
 import { Labels, MANAGED_SELECTOR, objectName } from './object-names.js';

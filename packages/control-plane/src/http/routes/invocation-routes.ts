@@ -29,7 +29,7 @@ import {
 export function invocationRoutes(services: AppServices): Route[] {
   const { invocations, config, ids } = services;
   const maxBytes = config.server.maxBodyBytes;
-  const webhooksEnabled = config.scheduler.webhookSecret !== undefined;
+  const { webhookPolicy } = services;
 
   const optionsOf = (req: IncomingMessage) => ({
     trace: traceContextOf(
@@ -60,9 +60,9 @@ export function invocationRoutes(services: AppServices): Route[] {
       access: 'invoke',
       async handle({ req, res, params }) {
         const name = functionNameParam(params.name!);
-        const callbackUrl = callbackUrlHeader(
+        const callbackUrl = await callbackUrlHeader(
           headerValue(req.headers[HeaderKeys.callbackUrl]),
-          webhooksEnabled,
+          webhookPolicy,
         );
         const options = optionsOf(req);
         const request = validated(InvocationRequestValidator, await readJsonBody(req, maxBytes));
