@@ -72,6 +72,8 @@ export function describeBackendConformance(
       let harness: ConformanceHarness;
       let callbacks: CompletionReceiver;
       let counter = 0;
+      /** Every function deployed so far, as a registry would hand them to reconcile. */
+      const deployed = new Map<string, DeployedFunction>();
       const deploy = async (overrides: Partial<EchoFunctionOptions> = {}) => {
         counter += 1;
         const fn = await harness.echoFunction({
@@ -83,6 +85,7 @@ export function describeBackendConformance(
           ...overrides,
         });
         await harness.backend.ensureFunction(fn);
+        deployed.set(fn.spec.name, fn);
         return fn;
       };
       const invoke = (fn: DeployedFunction, input: unknown, extra: Partial<DispatchOptions> = {}) =>
@@ -181,6 +184,7 @@ export function describeBackendConformance(
         await invoke(fn, { echo: 'warm-up' });
         const inFlight = invoke(fn, { sleepMs: 1000 }, { timeoutMs: 5000 });
         await harness.backend.removeFunction(fn.spec.name);
+        deployed.delete(fn.spec.name);
         const settled = await inFlight;
         assert.equal(typeof settled.ok, 'boolean');
         const status = harness.backend.describeFunction(fn.spec.name);
@@ -210,6 +214,7 @@ export function describeBackendConformance(
         });
         const rolled = { spec: next.spec, revision: fn.revision + 1 };
         await harness.backend.ensureFunction(rolled);
+        deployed.set(rolled.spec.name, rolled);
         const until = Date.now() + GENEROUS_MS;
         let seen: unknown;
         while (Date.now() < until) {
@@ -264,7 +269,7 @@ export function describeBackendConformance(
         await invokeUntilOk(fn, { echo: 'before' });
         await harness.restart();
         await harness.backend.ensureFunction(fn);
-        await harness.backend.reconcile([fn]);
+        await harness.backend.reconcile([...deployed.values()]);
         assert.deepEqual((await invokeUntilOk(fn, { echo: 'after' })).echo, 'after');
       });
 
@@ -281,6 +286,7 @@ export function describeBackendConformance(
         const first = harness.backend.invoke(fn, dispatch);
         await new Promise((resolve) => setTimeout(resolve, 300));
         await harness.restart();
+        // Stopping a backend settles what it ran (a run that outlives it keeps running).
         await first;
         await harness.backend.ensureFunction(fn);
         const recovered = harness.backend.recoverRun

@@ -8,7 +8,7 @@ import type { ReadyEndpoint } from './endpoint-slices.js';
 import { deploymentManifest, hpaManifest, serviceManifest } from './function-manifests.js';
 import { FunctionPods } from './function-pods.js';
 import type { KubeApi } from './kube-api.js';
-import { objectName } from './object-names.js';
+import { FUNCTION_PORT, objectName } from './object-names.js';
 import type { PodClientFactory } from './pod-client.js';
 import { describePodProblem } from './pod-problems.js';
 
@@ -40,6 +40,8 @@ export class DeploymentFunction {
   #apiFailure: string | undefined;
   #podFailure: string | undefined;
   #reportedState: FunctionStatus['state'] | undefined;
+  #sliceEndpoints: readonly ReadyEndpoint[] = [];
+  #readyPods: readonly ReadyEndpoint[] = [];
   #applying: Promise<void> = Promise.resolve();
   #removed = false;
 
@@ -53,6 +55,7 @@ export class DeploymentFunction {
       clock: deps.clock,
       clients: deps.clients,
       concurrency: () => this.#fn.spec.concurrency,
+      refused: () => (this.#pinned === 0 ? this.#pinnedToZero() : undefined),
       blocked: () => this.#blocked(),
       onDemand: () => this.#activate(),
       describe: () => this.describe().message ?? '',
@@ -114,8 +117,22 @@ export class DeploymentFunction {
     return this.pods.invoke(dispatch);
   }
 
+  /** Ready endpoints from the EndpointSlices of `fn-<name>`. */
   setEndpoints(endpoints: readonly ReadyEndpoint[]): void {
-    this.pods.setEndpoints(endpoints);
+    this.#sliceEndpoints = endpoints;
+    this.#route();
+  }
+
+  #route(): void {
+    const seen = new Set<string>();
+    const merged: ReadyEndpoint[] = [];
+    for (const endpoint of [...this.#sliceEndpoints, ...this.#readyPods]) {
+      const key = `${endpoint.address}:${endpoint.port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      merged.push(endpoint);
+    }
+    this.pods.setEndpoints(merged);
     this.#report();
   }
 
@@ -127,6 +144,14 @@ export class DeploymentFunction {
   /** The function's pods: one that cannot start (image, config, crash loop) is the function's state. */
   observePods(pods: readonly V1Pod[]): void {
     const current = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+    // A pod reported Ready is routable at once: the EndpointSlice controller follows it, later
+    // on a busy cluster, and a request waiting for activation need not wait for it.
+    this.#readyPods = current.filter(isReady).map((pod) => ({
+      address: pod.status!.podIP!,
+      port: FUNCTION_PORT,
+      podName: pod.metadata?.name,
+    }));
+    this.#route();
     const problems = current.map(describePodProblem).filter((problem) => problem !== undefined);
     this.#podFailure = problems.length > 0 && this.pods.readyCount === 0 ? problems[0] : undefined;
     if (this.#podFailure !== undefined) {
@@ -229,4 +254,9 @@ export class DeploymentFunction {
     this.#reportedState = status.state;
     this.#deps.onStateChange(this.name, status);
   }
+}
+
+function isReady(pod: V1Pod): boolean {
+  if (pod.status?.podIP === undefined || pod.status.phase !== 'Running') return false;
+  return pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }

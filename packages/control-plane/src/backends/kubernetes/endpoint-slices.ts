@@ -1,6 +1,6 @@
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import type { KubeApi, WatchEvent } from './kube-api.js';
-import { FUNCTION_PORT, functionOfObject } from './object-names.js';
+import { FUNCTION_PORT, functionOfObject, objectName } from './object-names.js';
 
 /** One pod that may take requests, as its Service's EndpointSlices list it. */
 export interface ReadyEndpoint {
@@ -40,6 +40,26 @@ export class EndpointSlices {
   stop(): void {
     this.#stop?.();
     this.#stop = undefined;
+  }
+
+  /**
+   * Lists the function's slices again (requests are waiting with no pod ready): a watch that broke
+   * without saying so cannot keep a function unreachable for longer than one refresh.
+   */
+  async refresh(functionName: string): Promise<void> {
+    const slices = await this.#api.list<V1EndpointSlice>(
+      'discovery.k8s.io/v1',
+      'EndpointSlice',
+      `kubernetes.io/service-name=${objectName(functionName)}`,
+    );
+    const fresh = new Map<string, ReadyEndpoint[]>();
+    for (const slice of slices) {
+      const name = slice.metadata?.name;
+      if (name !== undefined) fresh.set(name, readyEndpoints(slice));
+    }
+    if (fresh.size === 0) this.#slices.delete(functionName);
+    else this.#slices.set(functionName, fresh);
+    this.#listener(functionName, this.endpointsOf(functionName));
   }
 
   /** The ready endpoints of a function now. */

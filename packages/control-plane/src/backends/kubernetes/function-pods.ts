@@ -21,7 +21,9 @@ export interface FunctionPodsOptions {
   readonly clock: Clock;
   readonly clients: PodClientFactory;
   readonly concurrency: () => number;
-  /** Why requests cannot be served now (pinned to 0, failed), or undefined. */
+  /** Why no request is served even by a ready pod (pinned to 0), or undefined. */
+  readonly refused: () => ErrorInfo | undefined;
+  /** Why requests cannot wait for a pod (failed), or undefined. */
   readonly blocked: () => ErrorInfo | undefined;
   /** Called when a request waits with no pod ready: the function may be at zero (activation). */
   readonly onDemand: () => void;
@@ -101,6 +103,8 @@ export class FunctionPods {
   }
 
   async invoke(dispatch: Dispatch): Promise<DispatchResult> {
+    const refused = this.#options.refused();
+    if (refused !== undefined) return { ok: false, error: refused, coldStart: false };
     this.#lastActivityAt = this.#options.clock.now();
     const coldStart = this.readyCount === 0;
     for (let redispatch = 0; ; redispatch++) {

@@ -37,6 +37,8 @@ interface Waiter {
 export class JobRuns {
   readonly #options: JobRunsOptions;
   readonly #waiting = new Map<string, Waiter>();
+  /** Ends every wait when the backend stops (the Jobs keep running: a restart adopts them). */
+  readonly #onStop = new Set<() => void>();
   #stopWatch: (() => void) | undefined;
 
   constructor(options: JobRunsOptions) {
@@ -55,6 +57,7 @@ export class JobRuns {
   stop(): void {
     this.#stopWatch?.();
     this.#stopWatch = undefined;
+    for (const end of [...this.#onStop]) end();
   }
 
   /** Whether an attempt waits for this Job now. */
@@ -149,7 +152,11 @@ export class JobRuns {
       | { kind: 'lost'; how: string }
       | { kind: 'timeout' }
       | { kind: 'aborted'; reason: string }
+      | { kind: 'stopped' }
     >((resolve) => {
+      const onStop = () => resolve({ kind: 'stopped' });
+      this.#onStop.add(onStop);
+      cancels.push(() => this.#onStop.delete(onStop));
       callback.then((body) => resolve({ kind: 'callback', body }));
       ended.then((end) => {
         // The callback may still be on its way: give it a moment before calling the run lost.
@@ -187,6 +194,10 @@ export class JobRuns {
           errorInfo('TIMEOUT', `Job ${name} did not report within ${dispatch.timeoutMs} ms`, {
             origin: 'platform',
           }),
+        );
+      case 'stopped':
+        return failure(
+          errorInfo('SHUTTING_DOWN', `the control plane stopped while Job ${name} ran; a restart adopts it`),
         );
       case 'aborted':
         void this.#delete(name);

@@ -250,6 +250,7 @@ export class KubernetesBackend implements Backend {
       });
       this.#deployments.set(name, deployment);
       deployment.setEndpoints(this.#slices?.endpointsOf(name) ?? []);
+      deployment.observePods([...(this.#pods.get(name)?.values() ?? [])]);
       await deployment.apply(fn);
       return;
     }
@@ -284,7 +285,16 @@ export class KubernetesBackend implements Backend {
   #scheduleTick(): void {
     this.#cancelTick = this.#options.clock.setTimer(() => {
       if (this.#stopping !== undefined) return;
-      for (const deployment of this.#deployments.values()) deployment.tick();
+      for (const deployment of this.#deployments.values()) {
+        deployment.tick();
+        if (deployment.pods.waiting > 0 && deployment.pods.readyCount === 0) {
+          this.#slices
+            ?.refresh(deployment.name)
+            .catch((error: unknown) =>
+              this.#log.warn({ error: describeApiError(error) }, 'cannot list EndpointSlices'),
+            );
+        }
+      }
       this.#scheduleTick();
     }, this.#options.config.autoscaleIntervalMs);
   }
