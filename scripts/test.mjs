@@ -19,6 +19,13 @@ function nodeTestFiles() {
   return files.map((file) => relative(root, file)).sort();
 }
 
+/** The black-box conformance suite of every language runtime (test/runtime-conformance). */
+function runtimeConformanceFiles() {
+  const files = [];
+  collect(join(root, 'test/runtime-conformance/test'), files);
+  return files.map((file) => relative(root, file)).sort();
+}
+
 function collect(dir, files) {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir)) {
@@ -36,6 +43,18 @@ const suites = [
     name: 'node',
     command: () => ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTestFiles()],
   },
+  { name: 'python', command: ['bash', 'runtimes/python/scripts/test.sh'] },
+  {
+    name: 'runtimes',
+    command: () => [
+      'node',
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      ...runtimeConformanceFiles(),
+    ],
+  },
   {
     name: 'watchdog',
     cwd: 'watchdog',
@@ -45,6 +64,7 @@ const suites = [
       'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4',
     ],
   },
+  { name: 'java', cwd: 'runtimes/java', command: ['mvn', '-B', '--no-transfer-progress', 'verify'] },
   { name: 'k8s', command: ['bash', 'test/k8s-testbed/scripts/run-tests.sh'] },
 ];
 

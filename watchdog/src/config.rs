@@ -135,7 +135,7 @@ pub fn load_config(
     let (host, port) = if warm {
         (
             parse_host(get("HOST"))?,
-            parse_port("PORT", get("PORT"), 8080, true)?,
+            parse_port("PORT", aliased(&get, "PORT", "WARM_PORT")?, 8080, true)?,
         )
     } else {
         (IpAddr::from([0, 0, 0, 0]), 8080)
@@ -145,9 +145,11 @@ pub fn load_config(
         None => format!("http://127.0.0.1:{runtime_port}/invoke"),
         Some(value) => parse_http_url("RUNTIME_URL", &value)?,
     };
-    let health_url = match get("HEALTH_URL") {
-        None => format!("http://127.0.0.1:{runtime_port}/health"),
-        Some(value) => parse_http_url("HEALTH_URL", &value)?,
+    let health_url = match (get("HEALTH_URL"), get("RUNTIME_URL")) {
+        (Some(value), _) => parse_http_url("HEALTH_URL", &value)?,
+        // The original's images give only RUNTIME_URL: the runtime's /health is beside it.
+        (None, Some(_)) => health_url_beside(&runtime_url),
+        (None, None) => format!("http://127.0.0.1:{runtime_port}/health"),
     };
 
     let default_inflight = match mode {
@@ -212,7 +214,12 @@ pub fn load_config(
         max_body_bytes,
         output_format,
         health_interval: duration_ms("HEALTH_INTERVAL_MS", get("HEALTH_INTERVAL_MS"), 50, 1)?,
-        health_timeout: duration_ms("HEALTH_TIMEOUT_MS", get("HEALTH_TIMEOUT_MS"), 10_000, 1)?,
+        health_timeout: duration_ms(
+            "HEALTH_TIMEOUT_MS",
+            aliased(&get, "HEALTH_TIMEOUT_MS", "READY_TIMEOUT_MS")?,
+            10_000,
+            1,
+        )?,
         kill_grace: duration_ms("KILL_GRACE_MS", get("KILL_GRACE_MS"), 100, 0)?,
         hosts_file: PathBuf::from(get("HOSTS_FILE").unwrap_or_else(|| "/etc/hosts".into())),
         resolv_conf: PathBuf::from(get("RESOLV_CONF").unwrap_or_else(|| "/etc/resolv.conf".into())),
@@ -236,7 +243,7 @@ fn load_one_shot(
                 problem: "is required when CALLBACK_URL is set".into(),
             })
         }
-        None => format!("local-{}", std::process::id()),
+        None => format!("local-{}", crate::random_id::random_id()),
     };
     if execution_id.contains(['/', '?', '#', ' ']) {
         return Err(ConfigError {
@@ -359,6 +366,34 @@ fn parse_port(
 
 /// Only plain `http://` is supported: the binary carries no TLS stack, and inside a cluster the
 /// control plane and the runtime are reached over plain HTTP.
+/// A setting that the original nanofaas spells `alias`: either name works; both with different
+/// values is an error naming both.
+fn aliased(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    alias: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    match (get(name), get(alias)) {
+        (Some(value), Some(other)) if value.trim() != other.trim() => Err(ConfigError {
+            variable: name,
+            problem: format!(
+                "is {value:?} but its alias {alias} is {other:?}; set one of {name} and {alias}"
+            ),
+        }),
+        (Some(value), _) | (None, Some(value)) => Ok(Some(value)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `http://host:port/anything` → `http://host:port/health`.
+fn health_url_beside(runtime_url: &str) -> String {
+    let after_scheme = runtime_url.find("://").map_or(0, |i| i + 3);
+    let authority_end = runtime_url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(runtime_url.len(), |i| after_scheme + i);
+    format!("{}/health", &runtime_url[..authority_end])
+}
+
 fn parse_http_url(variable: &'static str, value: &str) -> Result<String, ConfigError> {
     let value = value.trim();
     let uri: hyper::Uri = value.parse().map_err(|e| ConfigError {

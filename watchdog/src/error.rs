@@ -247,6 +247,58 @@ pub fn reported_function_error(bytes: &[u8]) -> Option<Map<String, Value>> {
 mod tests {
     use super::*;
 
+    const ALL: [ErrorCode; 13] = [
+        ErrorCode::FunctionFailed,
+        ErrorCode::InvalidOutput,
+        ErrorCode::OutputTooLarge,
+        ErrorCode::Timeout,
+        ErrorCode::SpawnFailed,
+        ErrorCode::RuntimeUnavailable,
+        ErrorCode::NotReady,
+        ErrorCode::ConcurrencyLimit,
+        ErrorCode::ValidationFailed,
+        ErrorCode::MalformedJson,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::RouteNotFound,
+        ErrorCode::MethodNotAllowed,
+    ];
+
+    /// The catalogue generated from packages/contracts (`npm run openapi` keeps it current).
+    #[test]
+    fn every_code_matches_the_generated_contracts_catalogue() {
+        let contracts: Value = serde_json::from_str(include_str!(
+            "../../packages/contracts/generated/contracts.json"
+        ))
+        .unwrap();
+        for code in ALL {
+            let entry = &contracts["errors"][code.as_str()];
+            assert!(
+                entry.is_object(),
+                "{} is not in the catalogue",
+                code.as_str()
+            );
+            assert_eq!(
+                entry["status"],
+                code.status(),
+                "status of {}",
+                code.as_str()
+            );
+            assert_eq!(
+                entry["origin"],
+                code.origin().as_str(),
+                "origin of {}",
+                code.as_str()
+            );
+            assert_eq!(
+                entry["retryable"],
+                code.retryable(),
+                "retryable of {}",
+                code.as_str()
+            );
+        }
+        assert_eq!(contracts["json"]["maxDepth"], crate::json_scan::MAX_DEPTH);
+    }
+
     #[test]
     fn catalogue_statuses_and_retryability() {
         assert_eq!(ErrorCode::Timeout.status(), 408);

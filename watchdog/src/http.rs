@@ -221,8 +221,8 @@ pub async fn invoke_http_once(
 pub fn interpret_runtime_response(response: RuntimeResponse) -> Result<Output, InvocationError> {
     if response.status.is_success() {
         let body = response.body.trim_ascii();
-        return match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-            Ok(_) => Ok(Bytes::copy_from_slice(body)),
+        return match crate::json_scan::is_json(body) {
+            Ok(()) => Ok(Bytes::copy_from_slice(body)),
             Err(e) => Err(InvocationError::new(
                 ErrorCode::InvalidOutput,
                 format!(

@@ -94,8 +94,8 @@ pub fn interpret_output(
                     "function exited 0 but wrote no output (expected one JSON value)",
                 ));
             }
-            match serde_json::from_slice::<serde::de::IgnoredAny>(trimmed) {
-                Ok(_) => Ok(Bytes::copy_from_slice(trimmed)),
+            match crate::json_scan::is_json(trimmed) {
+                Ok(()) => Ok(Bytes::copy_from_slice(trimmed)),
                 Err(e) => Err(InvocationError::new(
                     ErrorCode::InvalidOutput,
                     format!(

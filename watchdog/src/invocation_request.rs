@@ -4,12 +4,12 @@
 use crate::config::Config;
 use crate::error::{ErrorCode, InvocationError};
 use crate::invocation::{ForwardedHeaders, Invocation};
+use crate::json_scan;
 use crate::log::LogContext;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::HeaderMap;
 use hyper::Request;
-use serde_json::value::RawValue;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -76,55 +76,49 @@ pub async fn read_invocation(
     })
 }
 
-/// The shape of an InvocationRequest, checked without building a JSON tree (the proxy path is
-/// hot); the body itself is passed on byte for byte.
-#[derive(serde::Deserialize)]
-struct InvocationShape<'a> {
-    #[serde(default, borrow, deserialize_with = "present")]
-    input: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    metadata: Option<&'a RawValue>,
-}
-
-/// A field that is present (even as `null`) is `Some`; only a missing field is `None`.
-fn present<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<&'de RawValue>, D::Error> {
-    serde::Deserialize::deserialize(deserializer).map(Some)
-}
-
-/// The body must be an InvocationRequest: a JSON object with `input` and an optional object
-/// `metadata`.
+/// The body must be an InvocationRequest: a JSON object with `input` and an optional `metadata`
+/// object (null means absent), checked by the validating scanner without building a JSON tree
+/// (the proxy path is hot); the body itself is passed on byte for byte.
 fn validate_invocation_request(body: &[u8]) -> Result<(), InvocationError> {
     const SHAPE: &str =
         "the body must be an InvocationRequest {\"input\": ..., \"metadata\"?: {...}}";
-    let shape: InvocationShape = serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            InvocationError::validation("", "type", format!("{SHAPE} ({e})"))
+    let members = match json_scan::scan(body, json_scan::MAX_DEPTH) {
+        Ok(members) => members,
+        Err(e) if e.too_deep => {
+            return Err(InvocationError::validation(
+                "",
+                "maxDepth",
+                format!(
+                    "the body nests arrays and objects deeper than {} levels",
+                    json_scan::MAX_DEPTH
+                ),
+            ))
         }
-        _ => InvocationError::new(
-            ErrorCode::MalformedJson,
-            format!("the body is not valid JSON ({e}); {SHAPE}"),
-        ),
-    })?;
-    // serde also reads a struct from a JSON array; an InvocationRequest is only ever an object.
-    if body.trim_ascii_start().first() != Some(&b'{') {
+        Err(e) => {
+            return Err(InvocationError::new(
+                ErrorCode::MalformedJson,
+                format!("the body is not valid JSON ({e}); {SHAPE}"),
+            ))
+        }
+    };
+    let Some(members) = members else {
         return Err(InvocationError::validation(
             "",
             "type",
-            format!("{SHAPE}, not a JSON array"),
+            format!("{SHAPE}, not another JSON value"),
         ));
-    }
-    if shape.input.is_none() {
+    };
+    if !members.iter().any(|m| m.key == "input") {
         return Err(InvocationError::validation(
             "input",
             "required",
             format!("field \"input\" is required; {SHAPE}"),
         ));
     }
-    match shape.metadata.map(RawValue::get) {
-        None | Some("null") => Ok(()),
-        Some(raw) if raw.starts_with('{') => Ok(()),
+    // The last of duplicate keys wins, as in JSON.parse.
+    match members.iter().rev().find(|m| m.key == "metadata") {
+        None => Ok(()),
+        Some(m) if matches!(body[m.start], b'{' | b'n') => Ok(()),
         Some(_) => Err(InvocationError::validation(
             "metadata",
             "type",
@@ -160,5 +154,9 @@ mod tests {
         assert_eq!(missing["origin"], "client");
         let malformed = validate_invocation_request(b"{oops").unwrap_err();
         assert_eq!(malformed.code(), "MALFORMED_JSON");
+        assert!(validate_invocation_request(br#"{"input":1e400,"metadata":null}"#).is_ok());
+        let deep = format!("{{\"input\":{}{}}}", "[".repeat(5000), "]".repeat(5000));
+        let too_deep = validate_invocation_request(deep.as_bytes()).unwrap_err();
+        assert_eq!(too_deep.code(), "VALIDATION_FAILED");
     }
 }

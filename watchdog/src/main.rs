@@ -12,12 +12,14 @@ mod file;
 mod http;
 mod invocation;
 mod invocation_request;
+mod json_scan;
 mod log;
 mod metrics;
 mod oneshot;
 mod output;
 mod parent_death;
 mod process;
+mod random_id;
 mod resolver;
 mod run;
 mod server;
@@ -30,7 +32,30 @@ const EXIT_CONFIG: i32 = 2;
 /// Exit code when the watchdog itself cannot start.
 const EXIT_STARTUP_FAILED: i32 = 4;
 
+const USAGE: &str = "usage: watchdog [--version | --help]
+
+The nanofaas watchdog runs a function and supervises it; it is configured by environment
+variables only (see watchdog/README.md). WARM=true serves POST /invoke on PORT (alias WARM_PORT);
+otherwise it runs INVOCATION_PAYLOAD once and reports to CALLBACK_URL. EXECUTION_MODE is HTTP
+(WATCHDOG_CMD starts a runtime), STDIO or FILE (WATCHDOG_CMD runs once per invocation).
+";
+
 fn main() {
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("--version" | "-V") => {
+            println!("watchdog {}", env!("CARGO_PKG_VERSION"));
+            return;
+        }
+        Some("--help" | "-h") => {
+            print!("{USAGE}");
+            return;
+        }
+        Some(other) => {
+            eprint!("watchdog: unknown argument {other:?}\n{USAGE}");
+            std::process::exit(EXIT_CONFIG);
+        }
+    }
     let parent = parent_death::parent_pid();
     let config = match config::load_config(&|name| std::env::var(name).ok(), &|path| {
         std::fs::read(path)

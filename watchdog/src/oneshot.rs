@@ -12,7 +12,6 @@ use crate::log::LogContext;
 use crate::process::Reaper;
 use crate::stdio::invoke_stdio;
 use bytes::Bytes;
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::Arc;
@@ -63,19 +62,24 @@ pub async fn run_one_shot(
     let body = match &result {
         Ok(output) => {
             log.info("invocation finished", &[("durationMs", duration_ms)]);
-            let output: &RawValue = serde_json::from_slice(output)
-                .expect("outputs are validated JSON before they get here");
-            serde_json::to_vec(&json!({ "success": true, "output": output }))
+            // The output is validated JSON (json_scan): spliced in as the bytes it is, never
+            // parsed into numbers that could be out of range.
+            let mut body = Vec::with_capacity(output.len() + 32);
+            body.extend_from_slice(b"{\"success\":true,\"output\":");
+            body.extend_from_slice(output);
+            body.push(b'}');
+            body
         }
         Err(error) => {
             log.warn(
                 "invocation failed",
                 &[("durationMs", duration_ms), ("code", error.code().into())],
             );
-            serde_json::to_vec(&json!({ "success": false, "error": error.to_error_object() }))
+            json!({ "success": false, "error": error.to_error_object() })
+                .to_string()
+                .into_bytes()
         }
-    }
-    .expect("serializing a JSON value cannot fail");
+    };
 
     let exit = if result.is_ok() {
         EXIT_SUCCESS
@@ -90,8 +94,14 @@ pub async fn run_one_shot(
         let _ = stdout.flush();
         return exit;
     };
+    // The original's CALLBACK_URL may already name the completion route of this execution.
+    let route = format!("/{}:complete", one_shot.execution_id);
     let callback = Callback {
-        url: format!("{base}/{}:complete", one_shot.execution_id),
+        url: if base.ends_with(&route) {
+            base.clone()
+        } else {
+            format!("{base}{route}")
+        },
         execution_id: one_shot.execution_id.clone(),
         trace_id,
         token: one_shot.callback_token.clone(),

@@ -46,7 +46,8 @@ pub struct WarmServer {
     draining: AtomicBool,
     inflight: AtomicUsize,
     sequence: AtomicU64,
-    pid: u32,
+    /// Random per process: ids made up here (`wd-<instance>-<n>`) never repeat across pods.
+    instance: String,
 }
 
 type HttpResponse = Response<Full<Bytes>>;
@@ -70,7 +71,7 @@ impl WarmServer {
             draining: AtomicBool::new(false),
             inflight: AtomicUsize::new(0),
             sequence: AtomicU64::new(0),
-            pid: std::process::id(),
+            instance: crate::random_id::random_id(),
         }
     }
 
@@ -189,7 +190,7 @@ impl WarmServer {
         };
         let generate_id = || {
             let n = self.sequence.fetch_add(1, Ordering::Relaxed);
-            format!("wd-{}-{n}", self.pid)
+            format!("wd-{}-{n}", self.instance)
         };
         let invocation =
             match read_invocation(request, started, &self.config, &self.log, generate_id).await {

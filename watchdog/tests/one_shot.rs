@@ -675,3 +675,99 @@ fn payload_and_payload_file_together_or_an_unreadable_file_are_configuration_err
     assert!(line["msg"].as_str().unwrap().contains(&missing), "{line}");
     assert!(unreadable.stdout.is_empty());
 }
+
+/// The contracts' JSON vectors (7.0, 1e400, 2^64+1, lone surrogates, …) as the function's output:
+/// never a panic (an f64 parse used to abort on 1e400), and the result carries the exact bytes.
+#[test]
+fn output_keeps_its_bytes_for_every_json_vector_in_stdio_and_file_modes() {
+    let fixture: serde_json::Value = serde_json::from_str(include_str!(
+        "../../packages/contracts/fixtures/json-vectors.json"
+    ))
+    .unwrap();
+    let dir = TempDir::new("vectors");
+    for vector in fixture["valid"].as_array().unwrap() {
+        let vector = vector.as_str().unwrap();
+        let payload = format!("{{\"input\":{vector}}}");
+        for (mode, command) in [
+            ("STDIO", "cat"),
+            ("FILE", "sh -c 'cp \"$INPUT_FILE\" \"$OUTPUT_FILE\"'"),
+        ] {
+            let finished = run_one_shot(
+                &[
+                    ("EXECUTION_MODE", mode),
+                    ("WATCHDOG_CMD", command),
+                    ("EXECUTION_ID", "exec-v"),
+                    ("INVOCATION_PAYLOAD", &payload),
+                ],
+                &dir,
+            );
+            assert_eq!(finished.code, 0, "{mode} {vector}: {}", finished.log);
+            assert_eq!(
+                finished.stdout.trim_end(),
+                format!("{{\"success\":true,\"output\":{payload}}}"),
+                "{mode}"
+            );
+        }
+        // A bare value as the payload is the input, wrapped without re-encoding it.
+        let bare = run_one_shot(
+            &[
+                ("EXECUTION_MODE", "STDIO"),
+                ("WATCHDOG_CMD", "cat"),
+                ("EXECUTION_ID", "exec-b"),
+                ("INVOCATION_PAYLOAD", vector),
+            ],
+            &dir,
+        );
+        assert_eq!(
+            bare.stdout.trim_end(),
+            format!("{{\"success\":true,\"output\":{payload}}}")
+        );
+    }
+}
+
+#[test]
+fn a_callback_url_that_already_names_the_completion_route_is_used_as_is() {
+    let dir = TempDir::new("suffix");
+    let server = CallbackServer::start(&[200]);
+    let url = format!(
+        "http://127.0.0.1:{}{CALLBACK_PATH}/exec-s:complete",
+        server.port
+    );
+    let finished = run_one_shot(
+        &[
+            ("EXECUTION_MODE", "STDIO"),
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_ID", "exec-s"),
+            ("CALLBACK_URL", &url),
+            ("INVOCATION_PAYLOAD", r#"{"input":7.0}"#),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 0, "{}", finished.log);
+    let requests = server.requests();
+    assert_eq!(requests[0].path, format!("{CALLBACK_PATH}/exec-s:complete"));
+}
+
+#[test]
+fn version_and_help_answer_without_any_configuration() {
+    let version = std::process::Command::new(env!("CARGO_BIN_EXE_watchdog"))
+        .arg("--version")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("watchdog "));
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_watchdog"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("WARM_PORT"));
+    let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_watchdog"))
+        .arg("--nope")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}

@@ -19,6 +19,12 @@ export const ErrorCatalogue = Object.freeze({
     'The request body, a path parameter or a header broke a rule; `issues` names each field.',
   ),
   MALFORMED_JSON: def(400, 'client', false, 'The body is not valid JSON.'),
+  MALFORMED_REQUEST: def(
+    400,
+    'client',
+    false,
+    "The request is not valid HTTP/1.1 (refused by Node's HTTP parser).",
+  ),
   UNAUTHORIZED: def(401, 'client', false, 'No valid API key (or callback token) was presented.'),
   FORBIDDEN: def(403, 'client', false, "The API key's role does not allow this operation."),
   FUNCTION_NOT_FOUND: def(404, 'client', false, 'No function with that name is registered.'),
@@ -35,6 +41,7 @@ export const ErrorCatalogue = Object.freeze({
   FUNCTION_DELETED: def(410, 'platform', false, 'The function was deleted before this execution ran.'),
   PAYLOAD_TOO_LARGE: def(413, 'client', false, 'The request body is over the configured limit.'),
   UNSUPPORTED_MEDIA_TYPE: def(415, 'client', false, 'The Content-Type is not one the route accepts.'),
+  HEADERS_TOO_LARGE: def(431, 'client', false, 'The request headers are over the HTTP server limit.'),
   RATE_LIMITED: def(429, 'platform', true, 'A per-function or global rate limit was hit; see Retry-After.'),
   QUEUE_FULL: def(429, 'platform', true, "The function's queue is full; see Retry-After."),
   CONCURRENCY_LIMIT: def(
@@ -42,6 +49,12 @@ export const ErrorCatalogue = Object.freeze({
     'platform',
     true,
     'An instance is already running its maximum of in-flight invocations.',
+  ),
+  TOO_MANY_FOLLOWERS: def(
+    429,
+    'platform',
+    true,
+    'As many followed log streams are open as NANOFAAS_FUNCTION_LOG_FOLLOWERS allows.',
   ),
   TIMEOUT: def(408, 'function', true, 'The invocation did not finish within its timeout.'),
   FUNCTION_ERROR: def(500, 'function', false, 'The function reported an error without a code of its own.'),

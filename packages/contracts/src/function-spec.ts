@@ -2,15 +2,18 @@ import { type Static, Type } from '@sinclair/typebox';
 import { FunctionNameSchema } from './function-name.js';
 import { FunctionDefaults, FunctionLimits } from './limits.js';
 
-export const EXECUTION_MODES = ['DEPLOYMENT', 'REMOTE'] as const;
-/** How the backend runs a function: warm replicas, or one run (Job) per invocation. */
+export const EXECUTION_MODES = ['DEPLOYMENT', 'REMOTE', 'POOL'] as const;
+/**
+ * How the backend runs a function: warm replicas, one run (Job) per invocation, or an HTTP
+ * function that already runs at `endpointUrl` (DESIGN.md §3).
+ */
 export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 
 export const RUNTIME_MODES = ['HTTP', 'STDIO', 'FILE'] as const;
 /** How the watchdog talks to the function's process (spec: "Modalita' di comunicazione"). */
 export type RuntimeMode = (typeof RUNTIME_MODES)[number];
 
-export const SCALING_STRATEGIES = ['INTERNAL', 'HPA'] as const;
+export const SCALING_STRATEGIES = ['INTERNAL', 'HPA', 'NONE'] as const;
 export type ScalingStrategy = (typeof SCALING_STRATEGIES)[number];
 
 const oneOf = (values: readonly string[], description: string) => ({
@@ -29,8 +32,11 @@ export const ScalingSchema = Type.Object(
   {
     strategy: Type.Optional(
       Type.Union(
-        [Type.Literal('INTERNAL'), Type.Literal('HPA')],
-        oneOf(SCALING_STRATEGIES, 'INTERNAL: the platform scales; HPA: Kubernetes does.'),
+        [Type.Literal('INTERNAL'), Type.Literal('HPA'), Type.Literal('NONE')],
+        oneOf(
+          SCALING_STRATEGIES,
+          'INTERNAL: the platform scales; HPA: Kubernetes does; NONE: a fixed count of minReplicas.',
+        ),
       ),
     ),
     minReplicas: Type.Optional(
@@ -113,8 +119,12 @@ export const FunctionSpecSchema = Type.Object(
     ),
     executionMode: Type.Optional(
       Type.Union(
-        [Type.Literal('DEPLOYMENT'), Type.Literal('REMOTE')],
-        oneOf(EXECUTION_MODES, 'DEPLOYMENT (warm replicas, default) or REMOTE (one run per invocation).'),
+        [Type.Literal('DEPLOYMENT'), Type.Literal('REMOTE'), Type.Literal('POOL')],
+        oneOf(
+          EXECUTION_MODES,
+          'DEPLOYMENT (warm replicas, default), REMOTE (one run per invocation) or POOL (an HTTP ' +
+            'function already running at endpointUrl; the default when only endpointUrl is given).',
+        ),
       ),
     ),
     runtimeMode: Type.Optional(
@@ -137,7 +147,7 @@ export const FunctionSpecSchema = Type.Object(
       Type.String({
         pattern: '^https?://[^\\s/$.?#][^\\s]*$',
         maxLength: 2048,
-        description: 'POOL: invoke an existing HTTP function at this URL.',
+        description: 'POOL: invoke an existing HTTP function at this URL (parsed as a WHATWG URL).',
         errorMessage: 'must be an http:// or https:// URL',
       }),
     ),
@@ -175,23 +185,39 @@ export interface ResolvedFunctionSpec
   };
 }
 
+/** The execution mode a spec runs in: its own, else POOL when it names only an endpoint. */
+export function effectiveExecutionMode(
+  spec: Pick<FunctionSpec, 'executionMode' | 'endpointUrl' | 'image' | 'runtimeCommand'>,
+): ExecutionMode {
+  if (spec.executionMode !== undefined) return spec.executionMode;
+  const onlyEndpoint =
+    spec.endpointUrl !== undefined && spec.image === undefined && spec.runtimeCommand === undefined;
+  return onlyEndpoint ? 'POOL' : FunctionDefaults.executionMode;
+}
+
 /** Applies the documented defaults; the input must already have passed validation. */
 export function resolveFunctionSpec(spec: FunctionSpec): ResolvedFunctionSpec {
   const concurrency = spec.concurrency ?? FunctionDefaults.concurrency;
   const scaling = spec.scaling ?? {};
   const minReplicas = scaling.minReplicas ?? FunctionDefaults.scaling.minReplicas;
+  const strategy = scaling.strategy ?? FunctionDefaults.scaling.strategy;
+  // NONE: a fixed count, so the autoscaler's range is that one number.
+  const maxReplicas =
+    strategy === 'NONE'
+      ? minReplicas
+      : (scaling.maxReplicas ?? Math.max(FunctionDefaults.scaling.maxReplicas, minReplicas));
   return {
     ...spec,
     timeoutMs: spec.timeoutMs ?? FunctionDefaults.timeoutMs,
     concurrency,
     maxRetries: spec.maxRetries ?? FunctionDefaults.maxRetries,
     queueSize: spec.queueSize ?? FunctionDefaults.queueSize,
-    executionMode: spec.executionMode ?? FunctionDefaults.executionMode,
+    executionMode: effectiveExecutionMode(spec),
     runtimeMode: spec.runtimeMode ?? FunctionDefaults.runtimeMode,
     scaling: {
-      strategy: scaling.strategy ?? FunctionDefaults.scaling.strategy,
+      strategy,
       minReplicas,
-      maxReplicas: scaling.maxReplicas ?? Math.max(FunctionDefaults.scaling.maxReplicas, minReplicas),
+      maxReplicas,
       targetInFlight: scaling.targetInFlight ?? concurrency,
       idleTimeoutMs: scaling.idleTimeoutMs ?? FunctionDefaults.scaling.idleTimeoutMs,
     },

@@ -1,3 +1,4 @@
+export * from './command-line.js';
 export * from './completion-callback.js';
 export * from './error-catalogue.js';
 export * from './error-info.js';
@@ -7,8 +8,12 @@ export * from './function-response.js';
 export * from './function-spec.js';
 export * from './headers.js';
 export * from './invocation.js';
+export * from './json-scan.js';
 export * from './limits.js';
+export * from './logs.js';
+export * from './null-fields.js';
 export * from './openapi.js';
+export * from './quantity.js';
 export * from './replicas.js';
 export * from './validation.js';
 export * from './validators.js';

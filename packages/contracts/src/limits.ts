@@ -7,6 +7,14 @@ export const FunctionLimits = Object.freeze({
   maxReplicas: 100,
   maxEnvEntries: 256,
   maxEnvValueBytes: 32 * 1024,
+  /**
+   * All of `env` (names, values, '=' and NUL of each entry): Linux refuses an exec whose
+   * environment and arguments pass ARG_MAX (2 MiB with the default stack), and the platform adds
+   * its own variables (up to INVOCATION_PAYLOAD) beside these.
+   */
+  maxEnvTotalBytes: 512 * 1024,
+  /** Smallest `resources.memory` a function can start in (the watchdog alone needs ~2 MiB). */
+  minMemoryBytes: 4 * 1024 * 1024,
   maxIdleTimeoutMs: 24 * 60 * 60 * 1000,
 });
 
@@ -27,3 +35,12 @@ export const FunctionDefaults = Object.freeze({
 
 /** Largest request body the control plane and runtimes accept by default (6 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+/** Limits of every JSON document that crosses the platform's edges (bodies, function answers). */
+export const JsonLimits = Object.freeze({
+  /**
+   * Arrays and objects nested in one document. Deeper input is refused (400) before it can reach a
+   * recursive parser or serialiser anywhere on its way; deeper output is INVALID_OUTPUT.
+   */
+  maxDepth: 1000,
+});

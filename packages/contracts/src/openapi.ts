@@ -8,6 +8,8 @@ import { FunctionListSchema, FunctionResponseSchema, FunctionStatusSchema } from
 import { FunctionSpecSchema, ResourcesSchema, ScalingSchema } from './function-spec.js';
 import { Headers } from './headers.js';
 import { EnqueueResponseSchema, InvocationRequestSchema, InvocationResponseSchema } from './invocation.js';
+import { LogEntrySchema, LogListSchema } from './logs.js';
+import { logPaths } from './openapi-log-paths.js';
 import { ReplicasRequestSchema } from './replicas.js';
 
 type Json = Record<string, unknown>;
@@ -27,6 +29,8 @@ const componentSchemas: TSchema[] = [
   ExecutionListSchema,
   CompletionCallbackSchema,
   ReplicasRequestSchema,
+  LogEntrySchema,
+  LogListSchema,
   ValidationIssueSchema,
   ErrorInfoSchema,
   ErrorBodySchema,
@@ -299,6 +303,7 @@ export function buildOpenApiDocument(version: string): Json {
           },
         },
       },
+      ...logPaths(),
       '/v1/internal/executions/{id}:complete': {
         post: {
           summary: 'Completion callback of a one-shot run',

@@ -1,6 +1,7 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
+import { PlatformError } from './error-catalogue.js';
 import type { ValidationIssue } from './error-info.js';
 
 // RFC 3339 date-time, the only string format the contracts use.
@@ -35,12 +36,29 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
 
 function describeErrors(errors: Iterable<ValueError>): ValidationIssue[] {
   const byField = new Map<string, ValidationIssue>();
-  for (const error of errors) {
+  for (const error of withoutNullBranches(errors)) {
     const field = fieldOf(error.path);
     if (byField.has(field)) continue;
     byField.set(field, { field, rule: ruleOf(error.type), message: messageOf(error) });
   }
   return [...byField.values()];
+}
+
+/**
+ * A value that fails `T | null` fails `T`: its errors explain it better than "expected union"
+ * (the `null` branch only says that null would also do).
+ */
+function* withoutNullBranches(errors: Iterable<ValueError>): Iterable<ValueError> {
+  for (const error of errors) {
+    const branches = (error.schema as { anyOf?: TSchema[] }).anyOf;
+    const nonNull = branches?.findIndex((branch) => (branch as { type?: unknown }).type !== 'null') ?? -1;
+    const nullable =
+      branches?.length === 2 && branches.some((branch) => (branch as { type?: unknown }).type === 'null');
+    const inner = error.errors[nonNull];
+    if (error.type === ValueErrorType.Union && nullable && inner !== undefined)
+      yield* withoutNullBranches(inner);
+    else yield error;
+  }
 }
 
 /** "/scaling/minReplicas" → "scaling.minReplicas"; array indexes stay numeric ("command.2"). */
@@ -106,4 +124,9 @@ export function summariseIssues(issues: readonly ValidationIssue[]): string {
       issue.field === '' ? `body: ${issue.message}` : `field "${issue.field}": ${issue.message}`,
     )
     .join('; ');
+}
+
+/** The VALIDATION_FAILED error (400) for `issues`, each naming its field. */
+export function validationFailed(issues: ValidationIssue[]): PlatformError {
+  return new PlatformError('VALIDATION_FAILED', summariseIssues(issues), { issues });
 }

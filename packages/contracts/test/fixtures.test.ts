@@ -9,7 +9,9 @@ import {
   ExecutionStatusSchema,
   InvocationRequestValidator,
   InvocationResponseSchema,
+  JsonLimits,
   ReplicasRequestValidator,
+  scanJson,
   summariseIssues,
   type ValidationIssue,
   type ValidationResult,
@@ -32,6 +34,13 @@ const validators: Record<string, (value: unknown) => ValidationResult<unknown>> 
   'invocation-response.json': (value) => compileValidator(InvocationResponseSchema).validate(value),
   'enqueue-response.json': (value) => compileValidator(EnqueueResponseSchema).validate(value),
   'error-body.json': (value) => compileValidator(ErrorBodySchema).validate(value),
+  // JSON texts (strings) that must pass through the platform byte for byte, and texts that are not JSON.
+  'json-vectors.json': (value) => {
+    const scan = scanJson(Buffer.from(String(value), 'utf8'), JsonLimits.maxDepth);
+    return scan.ok
+      ? { ok: true, value }
+      : { ok: false, issues: [{ field: '', rule: 'format', message: scan.reason }] };
+  },
 };
 
 describe('contract fixtures', () => {

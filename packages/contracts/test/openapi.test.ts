@@ -28,6 +28,8 @@ it('openapi.yaml documents every route of the control plane with its status code
     ['/v1/functions/{name}/replicas', 'put', ['200', '400', '404']],
     ['/v1/executions', 'get', ['200']],
     ['/v1/executions/{id}', 'get', ['200', '404']],
+    ['/v1/functions/{name}/logs', 'get', ['200', '400', '403', '404']],
+    ['/v1/executions/{id}/logs', 'get', ['200', '400', '403', '404']],
     ['/v1/internal/executions/{id}:complete', 'post', ['200', '400', '401']],
     ['/healthz', 'get', ['200']],
     ['/readyz', 'get', ['200', '503']],

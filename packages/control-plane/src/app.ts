@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorInfo } from '@nanofaas/contracts';
+import { errorInfo, HeaderKeys } from '@nanofaas/contracts';
 import { RateLimiter } from './admission/rate-limiter.js';
 import type { Backend } from './backends/backend.js';
 import { createBackend } from './backends/create-backend.js';
@@ -16,8 +16,10 @@ import { completionRoutes } from './http/routes/completion-routes.js';
 import { executionRoutes } from './http/routes/execution-routes.js';
 import { functionRoutes } from './http/routes/function-routes.js';
 import { invocationRoutes } from './http/routes/invocation-routes.js';
+import { logRoutes } from './http/routes/log-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
 import { InvocationService } from './invocations/invocation-service.js';
+import { FunctionLogStore } from './logs/function-log-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { CompletionRegistry } from './scheduler/completion-registry.js';
@@ -33,6 +35,9 @@ import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { WriteBatcher } from './store/write-batcher.js';
 import { OutboundUrlPolicy } from './webhooks/outbound-url-policy.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
+
+/** The request of a recovered execution whose stored request is gone (it had ended). */
+const EMPTY_REQUEST = Buffer.from('{"input":null}');
 
 /** Side effects the app uses; each has a real default. */
 export interface AppDeps {
@@ -65,7 +70,10 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
   const logger = deps.logger ?? createLogger(config.log);
-  const backend = deps.backend ?? createBackend(config.backend, { clock, logger });
+  // Set once the registry exists (it needs the backend, which needs the store).
+  let isRegistered: (name: string) => boolean = () => false;
+  const logs = new FunctionLogStore(config.functionLogs, clock, (name) => isRegistered(name));
+  const backend = deps.backend ?? createBackend(config.backend, { clock, logger, logs });
 
   const { db, file, dir } = openDatabase(config.store, deps.cwd ?? process.cwd());
   const adminKey = config.security.auth === 'generated' ? loadOrCreateAdminKey(dir) : undefined;
@@ -127,7 +135,9 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const registry = new FunctionRegistry(functions, backend, scheduler, clock, logger, (name) => {
     idempotency.deleteForFunction(name);
     rateLimiter.forget(name);
+    logs.forget(name);
   });
+  isRegistered = (name) => registry.deployed(name) !== undefined;
   const invocations = new InvocationService({
     registry,
     scheduler,
@@ -147,6 +157,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     invocations,
     tracker,
     completions,
+    logs,
     metrics,
     logger,
     ids,
@@ -157,12 +168,28 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     ...invocationRoutes(services),
     ...functionRoutes(services),
     ...executionRoutes(services),
+    ...logRoutes(services, clock),
     ...completionRoutes(services),
     ...systemRoutes(services),
   ]);
-  const pipeline = createRequestPipeline(router, new ApiKeyAuthenticator(apiKeys), logger);
+  let shuttingDown = false;
+  const pipeline = createRequestPipeline(
+    router,
+    new ApiKeyAuthenticator(apiKeys),
+    logger,
+    () => shuttingDown,
+  );
   const handler = (req: IncomingMessage, res: ServerResponse) => void pipeline(req, res);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  // Errors of Node's HTTP parser (431 headers too large, a malformed request line or header)
+  // get the documented error body instead of an empty answer, then the connection closes.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage !== undefined) {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientErrorResponse(error.code));
+  });
 
   let cancelSweep: CancelTimer | undefined;
   let cancelReconcile: CancelTimer | undefined;
@@ -190,7 +217,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     for (const record of recovered) {
       const live = {
         record,
-        request: record.request ?? { input: null },
+        requestBody: record.request ?? EMPTY_REQUEST,
         traceparent: `00-${/^[0-9a-f]{32}$/.test(record.traceId) ? record.traceId : ids.traceId()}-${ids.spanId()}-01`,
         settled: false,
       };
@@ -254,12 +281,15 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     stop() {
       stopping ??= (async () => {
         ready = false;
+        shuttingDown = true;
         invocations.stopAdmitting();
+        // The listener stays open while running attempts finish: one-shot runs call back through
+        // it, and callers read their executions (docs/lifecycle.md, "Shutdown").
+        await scheduler.stop(config.server.shutdownGraceMs);
         const closed = server.listening
           ? new Promise<void>((resolve) => server.close(() => resolve()))
           : Promise.resolve();
         server.closeIdleConnections();
-        await scheduler.stop(config.server.shutdownGraceMs);
         notifier?.stop();
         cancelSweep?.();
         cancelReconcile?.();
@@ -276,4 +306,20 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     },
   };
   return app;
+}
+
+/** A complete HTTP/1.1 error answer for a request Node's parser refused. */
+function clientErrorResponse(code: string | undefined): string {
+  const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const message = tooLarge
+    ? 'the request headers are over the limit of node:http (16 KiB by default)'
+    : `the request is not valid HTTP/1.1 (${code ?? 'parse error'})`;
+  const body = JSON.stringify({
+    error: errorInfo(tooLarge ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST', message),
+  });
+  return (
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n${HeaderKeys.errorOrigin}: client\r\nconnection: close\r\n\r\n${body}`
+  );
 }

@@ -2,6 +2,10 @@
 import { buildApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { registerBundledExamples } from './examples/register-examples.js';
+import { denyProcessInspection } from './security/process-hardening.js';
+
+// First, before any secret is read into memory beyond the environment (docs/security.md).
+const hardening = denyProcessInspection();
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -20,6 +24,7 @@ try {
   process.exit(1);
 }
 console.log(`nanofaas control plane listening on ${app.url()} (backend: ${app.backend.kind})`);
+if (!hardening.applied) console.warn(`nanofaas: warning: process hardening: ${hardening.detail}`);
 if (app.adminKey?.path !== undefined) {
   const verb = app.adminKey.created ? 'generated' : 'kept';
   console.log(
@@ -30,7 +35,11 @@ if (app.adminKey?.path !== undefined) {
 }
 if (config.backend.kind === 'local' && config.backend.local.examples) {
   const log = (message: string) => console.log(`nanofaas: ${message}`);
-  const { registered } = await registerBundledExamples(app.services.registry, log);
+  const { registered } = await registerBundledExamples(
+    app.services.registry,
+    log,
+    config.backend.local.pythonExamplesRuntime,
+  );
   if (registered.length > 0) log(`example functions: ${registered.join(', ')} (README.md, "Examples")`);
 }
 

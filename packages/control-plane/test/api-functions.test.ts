@@ -151,6 +151,87 @@ describe('function management API', () => {
     });
   });
 
+  describe('a spec that can never run is a 400 at registration and on PUT, and nothing is stored', () => {
+    const unrunnable: Array<[string, Record<string, unknown>, string]> = [
+      ['an endpointUrl that is not a URL', { endpointUrl: 'http://[' }, 'endpointUrl'],
+      ['an endpointUrl with a NUL', { endpointUrl: 'http://a\u0000b/' }, 'endpointUrl'],
+      ['an endpointUrl with port 99999', { endpointUrl: 'http://127.0.0.1:99999/' }, 'endpointUrl'],
+      ['a blank runtimeCommand', { endpointUrl, runtimeCommand: '   ' }, 'runtimeCommand'],
+      ['unbalanced quotes', { endpointUrl, runtimeCommand: 'node "x.js' }, 'runtimeCommand'],
+      ['a NUL in env', { endpointUrl, env: { A: 'a\u0000' } }, 'env.A'],
+      ['memory "1"', { endpointUrl, resources: { memory: '1' } }, 'resources.memory'],
+      ['a DEPLOYMENT spec on the pool backend', { image: 'x', executionMode: 'DEPLOYMENT' }, 'endpointUrl'],
+    ];
+    for (const [label, fields, field] of unrunnable) {
+      it(label, async () => {
+        const name = `never-${label.length}`;
+        const created = await t.request('POST', '/v1/functions', { name, ...fields });
+        assert.equal(created.status, 400, created.body);
+        assert.equal(created.json.error.code, 'VALIDATION_FAILED');
+        assert.ok(
+          created.json.error.issues.some((issue: { field: string }) => issue.field === field),
+          created.body,
+        );
+        assert.equal((await t.request('GET', `/v1/functions/${name}`)).status, 404);
+        await t.request('POST', '/v1/functions', { name, endpointUrl });
+        const updated = await t.request('PUT', `/v1/functions/${name}`, { name, ...fields });
+        assert.equal(updated.status, 400, updated.body);
+        assert.equal((await t.request('GET', `/v1/functions/${name}`)).json.revision, 1);
+        await t.request('DELETE', `/v1/functions/${name}`);
+      });
+    }
+  });
+
+  it('reads null as absent in every optional field, and says "must not be null" for the name', async () => {
+    const created = await t.request('POST', '/v1/functions', {
+      name: 'nullish',
+      endpointUrl,
+      image: null,
+      runtimeCommand: null,
+      env: null,
+      resources: null,
+      timeoutMs: null,
+      executionMode: null,
+      scaling: { minReplicas: null, maxReplicas: 2 },
+      workdir: null,
+    });
+    assert.equal(created.status, 201, created.body);
+    assert.equal(created.json.executionMode, 'POOL');
+    assert.equal(created.json.effectiveExecutionMode, 'POOL');
+    assert.equal(created.json.endpointUrl, endpointUrl);
+    assert.equal(created.json.timeoutMs, 30_000);
+    assert.equal(created.json.scaling.maxReplicas, 2);
+    assert.equal('image' in created.json, false);
+    const nullName = await t.request('POST', '/v1/functions', { name: null, endpointUrl });
+    assert.equal(nullName.status, 400);
+    assert.match(nullName.json.error.message, /field "name": must not be null/);
+    const unpinned = await t.request('PUT', '/v1/functions/nullish/replicas', { replicas: null });
+    assert.equal(unpinned.status, 200, unpinned.body);
+  });
+
+  it('takes scalingConfig as the original name of scaling and ignores x-* keys', async () => {
+    const created = await t.request('POST', '/v1/functions', {
+      name: 'original',
+      endpointUrl,
+      scalingConfig: { strategy: 'NONE', minReplicas: 2 },
+      'x-owner': 'team-a',
+    });
+    assert.equal(created.status, 201, created.body);
+    assert.deepEqual(
+      [created.json.scaling.strategy, created.json.scaling.minReplicas, created.json.scaling.maxReplicas],
+      ['NONE', 2, 2],
+    );
+    assert.equal('x-owner' in created.json, false);
+    const both = await t.request('POST', '/v1/functions', {
+      name: 'both',
+      endpointUrl,
+      scaling: {},
+      scalingConfig: {},
+    });
+    assert.equal(both.status, 400);
+    assert.match(both.json.error.message, /scalingConfig/);
+  });
+
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     assert.equal((await t.request('GET', '/healthz')).status, 200);
     assert.equal((await t.request('GET', '/readyz')).json.status, 'ready');

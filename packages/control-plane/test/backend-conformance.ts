@@ -96,7 +96,7 @@ export function describeBackendConformance(
         let last: DispatchResult | undefined;
         while (Date.now() < until) {
           last = await invoke(fn, input);
-          if (last.ok) return last.output as EchoOutput;
+          if (last.ok) return JSON.parse(last.output.toString()) as EchoOutput;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         assert.fail(`never succeeded: ${JSON.stringify(last)}`);
@@ -117,7 +117,7 @@ export function describeBackendConformance(
         const fn = await deploy();
         const result = await invoke(fn, { echo: { hello: 'world' } });
         assert.equal(result.ok, true, JSON.stringify(result));
-        const output = (result as { output: EchoOutput }).output;
+        const output = JSON.parse((result as { output: Buffer }).output.toString()) as EchoOutput;
         assert.deepEqual(output.echo, { hello: 'world' });
         assert.equal(typeof result.coldStart, 'boolean');
         if (mode === 'DEPLOYMENT') {
@@ -165,7 +165,7 @@ export function describeBackendConformance(
         const peakByInstance = new Map<string, number>();
         for (const result of results) {
           if (!result.ok) continue;
-          const output = result.output as EchoOutput;
+          const output = JSON.parse(result.output.toString()) as EchoOutput;
           peakByInstance.set(
             output.instance,
             Math.max(peakByInstance.get(output.instance) ?? 0, output.inFlight),
@@ -219,7 +219,7 @@ export function describeBackendConformance(
         let seen: unknown;
         while (Date.now() < until) {
           const result = await invoke(rolled, { env: 'GREETING' });
-          seen = result.ok ? (result.output as EchoOutput).env : result.error;
+          seen = result.ok ? (JSON.parse(result.output.toString()) as EchoOutput).env : result.error;
           if (seen === 'two') break;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -300,7 +300,10 @@ export function describeBackendConformance(
           : undefined;
         if (recovered !== undefined) {
           assert.equal(recovered.ok, true, JSON.stringify(recovered));
-          assert.deepEqual((recovered as { output: EchoOutput }).output.echo, 'in flight');
+          assert.deepEqual(
+            (JSON.parse((recovered as { output: Buffer }).output.toString()) as EchoOutput).echo,
+            'in flight',
+          );
         } else {
           const again = await invoke(fn, { echo: 'in flight' }, { attempt: 2 });
           assert.equal(again.ok, true, JSON.stringify(again));
@@ -337,7 +340,7 @@ function makeDispatch(
     attempt: extra.attempt ?? 1,
     traceId,
     traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
-    request: { input },
+    requestBody: Buffer.from(JSON.stringify({ input })),
     timeoutMs: extra.timeoutMs ?? fn.spec.timeoutMs,
     signal: extra.signal ?? new AbortController().signal,
     ...(callbacks ? { completion: callbacks.channel(executionId) } : {}),

@@ -20,7 +20,7 @@ function dispatch(timeoutMs: number, signal = new AbortController().signal): Dis
     executionId: 'e',
     attempt: 1,
     traceId: 't',
-    request: { input: null },
+    requestBody: Buffer.from('{"input":null}'),
     timeoutMs,
     signal,
   };

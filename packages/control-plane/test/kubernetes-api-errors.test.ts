@@ -50,7 +50,7 @@ const dispatch = {
   executionId: 'e1',
   attempt: 1,
   traceId: 't',
-  request: { input: null },
+  requestBody: Buffer.from('{"input":null}'),
   timeoutMs: 60_000,
   signal: new AbortController().signal,
 };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFunctionSpec } from '@nanofaas/contracts';
@@ -12,6 +12,8 @@ describeBackendConformance(
   'local',
   async () => {
     const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-conformance-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     const config = loadLocalBackendConfig(new EnvReader({ NANOFAAS_FUNCTIONS_ROOT: root }), root);
     const startBackend = async () => {
       const started = new LocalBackend({ config, processLog: () => undefined, log: () => undefined });

@@ -27,7 +27,7 @@ printf '{"request":%s,"bytes":%d}' "$request" "\${#request}" > "$OUTPUT_FILE"
 
 function output<T>(result: DispatchResult): T {
   assert.equal(result.ok, true, JSON.stringify(result));
-  return (result as { output: T }).output;
+  return JSON.parse((result as { output: Buffer }).output.toString()) as T;
 }
 
 function errorCode(result: DispatchResult): string {

@@ -21,6 +21,7 @@ import { type App, buildApp } from '../src/app.js';
 import { SCRATCH_DIR_PREFIX } from '../src/backends/local/instance-process.js';
 import { removeScratchDirsOfDeadControlPlanes } from '../src/backends/local/orphan-sweeper.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { startEchoProcess } from './fixtures/echo-process.js';
 import { eventually, freePort, processesOf } from './local-test-kit.js';
 
 const RUNTIME_CLI = fileURLToPath(new URL('../../runtime/dist/cli.js', import.meta.url));
@@ -64,6 +65,8 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'nanofaas-local-cp-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     const port = await freePort();
     const config = loadConfig(
       {
@@ -126,6 +129,29 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     }
   }
 
+  it('runs a POOL function (an endpoint that already runs) beside a DEPLOYMENT one', async () => {
+    await register({ name: 'cp-warm', runtimeCommand: commandFor('STDIO'), runtimeMode: 'STDIO' });
+    const echo = await startEchoProcess();
+    try {
+      const pooled = await register({ name: 'cp-pooled', endpointUrl: echo.url });
+      assert.equal(pooled.json.executionMode, 'POOL');
+      const [warm, pool] = await Promise.all([
+        call('POST', '/v1/functions/cp-warm:invoke', { input: { echo: 'warm' } }),
+        call('POST', '/v1/functions/cp-pooled:invoke', { input: { echo: 'pool' } }),
+      ]);
+      assert.equal(warm.status, 200, JSON.stringify(warm.json));
+      assert.equal(warm.json.output.stdio.input.echo, 'warm');
+      assert.equal(pool.status, 200, JSON.stringify(pool.json));
+      assert.equal(pool.json.output.echo, 'pool');
+      assert.deepEqual(processesOf('cp-pooled'), [], 'a POOL function starts no process');
+      assert.equal((await call('GET', '/v1/functions/cp-pooled')).json.status.state, 'ready');
+    } finally {
+      await call('DELETE', '/v1/functions/cp-pooled');
+      await call('DELETE', '/v1/functions/cp-warm');
+      await echo.stop();
+    }
+  });
+
   it('cold-starts a scaled-to-zero function for a waiting request (no 503) and reports it', async () => {
     await register({
       name: 'cp-cold',
@@ -182,16 +208,27 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
     assert.deepEqual(processesOf('cp-kill'), []);
   });
 
-  it('a command that does not exist: registered, visibly failed, invoke answers 502 SPAWN_FAILED', async () => {
-    await register({ name: 'cp-missing', runtimeCommand: 'no-such-binary-here', runtimeMode: 'STDIO' });
-    const status = (await call('GET', '/v1/functions/cp-missing')).json.status;
-    assert.equal(status.state, 'failed');
-    assert.match(status.message, /no-such-binary-here/);
-    const reply = await call('POST', '/v1/functions/cp-missing:invoke', { input: null });
-    assert.equal(reply.status, 502, JSON.stringify(reply.json));
-    assert.equal(reply.json.error.code, 'SPAWN_FAILED');
-    assert.equal(reply.headers.get('x-error-origin'), 'platform');
-    await call('DELETE', '/v1/functions/cp-missing');
+  it('refuses at registration every spec the local backend could never run, naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [
+        { runtimeCommand: 'no-such-binary-here', runtimeMode: 'STDIO' },
+        'runtimeCommand',
+        /no-such-binary-here/,
+      ],
+      [{ image: 'registry.example/fn:1' }, 'runtimeCommand', /kubernetes backend/],
+      [{ runtimeCommand: 'cat', workdir: 'missing-dir' }, 'workdir', /does not exist/],
+      [{ runtimeCommand: 'cat', executionMode: 'REMOTE', env: { A: 'a\u0000' } }, 'env.A', /NUL/],
+      [{ runtimeCommand: 'cat "x' }, 'runtimeCommand', /unbalanced/],
+    ];
+    for (const [fields, field, message] of cases) {
+      const reply = await call('POST', '/v1/functions', { name: 'cp-never', ...fields });
+      assert.equal(reply.status, 400, JSON.stringify(reply.json));
+      assert.equal(reply.json.error.code, 'VALIDATION_FAILED');
+      assert.equal(reply.json.error.issues[0].field, field, JSON.stringify(reply.json));
+      assert.match(reply.json.error.message, message);
+      assert.equal((await call('GET', '/v1/functions/cp-never')).status, 404);
+    }
+    assert.deepEqual(processesOf('cp-never'), []);
   });
 
   it('rejects a workdir escaping the functions root with 400 naming workdir', async () => {
@@ -269,6 +306,8 @@ describe('local backend behind the control plane HTTP API', { timeout: 300_000 }
 describe('local commands and API keys', { timeout: 60_000 }, () => {
   it('registering a local command takes the admin role; an invoke key may only invoke', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-keys-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     const admin = 'admin-key-0123456789abcdef';
     const invoker = 'invoke-key-0123456789abcdef';
     const app = buildApp(
@@ -327,6 +366,8 @@ function processesOwnedBy(owner: number): number[] {
 describe('a control plane killed with kill -9', { timeout: 180_000 }, () => {
   it('its watchdogs and their runtimes exit on their own, without waiting for a restart', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-kill9-'));
+    // Functions run as a uid of their own under a root control plane: their files must be open to it.
+    chmodSync(root, 0o755);
     writeFileSync(join(root, 'handler.mjs'), 'export default async ({ input }) => ({ echo: input });\n');
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -341,6 +382,7 @@ describe('a control plane killed with kill -9', { timeout: 180_000 }, () => {
         NANOFAAS_FUNCTIONS_ROOT: root,
         NANOFAAS_EXAMPLES: 'false',
         NANOFAAS_LOG_LEVEL: 'warn',
+        NANOFAAS_AUTH: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

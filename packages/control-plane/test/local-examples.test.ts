@@ -67,6 +67,21 @@ describe('example registration', () => {
     assert.deepEqual(calls, ['update json-transform']);
   });
 
+  it('adds the Python examples, named apart from the TypeScript ones, given a nanofaas-python', () => {
+    const runtime = '/venv/bin/nanofaas-python';
+    const python = exampleFunctions(repositoryRoot, process.execPath, runtime).slice(5);
+    assert.deepEqual(
+      python.map((example) => example.spec.name),
+      ['python-word-stats', 'python-json-transform'],
+    );
+    for (const example of python) {
+      assert.equal(example.spec.runtimeCommand, runtime);
+      assert.ok(example.requires.includes(runtime));
+      assert.ok(existsSync(join(example.spec.env?.['PYTHONPATH'] ?? '', 'handler.py')));
+    }
+    assert.equal(exampleFunctions(repositoryRoot, process.execPath).length, 5);
+  });
+
   it('never throws: a registration error skips that example', async () => {
     const [wordStats] = exampleFunctions(repositoryRoot, process.execPath);
     assert.ok(wordStats);
@@ -113,11 +128,13 @@ describe('npm start: the control plane with the examples', {
   let dataDir: string;
   let base: string;
   let output = '';
+  // As the README does: the admin key the first start generated, read from the data dir.
+  const auth = () => ({ authorization: `Bearer ${readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()}` });
 
   const invoke = async (name: string, input: unknown) => {
     const response = await fetch(`${base}/v1/functions/${name}:invoke`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth() },
       body: JSON.stringify({ input }),
     });
     // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
@@ -131,7 +148,12 @@ describe('npm start: the control plane with the examples', {
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--import', 'tsx', mainModule], {
       cwd: repositoryRoot,
-      env: { ...process.env, PORT: String(port), NANOFAAS_DATA_DIR: dataDir, NANOFAAS_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        NANOFAAS_DATA_DIR: dataDir,
+        NANOFAAS_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -150,8 +172,15 @@ describe('npm start: the control plane with the examples', {
   });
 
   it('registers the five examples on the local backend', async () => {
-    const list = (await (await fetch(`${base}/v1/functions`)).json()) as { items: { name: string }[] };
-    assert.deepEqual(list.items.map((item) => item.name).sort(), [
+    const unauthenticated = await fetch(`${base}/v1/functions`);
+    assert.equal(unauthenticated.status, 401, 'the API needs the generated key');
+    assert.match(output, /admin API key generated in \S+admin\.key/);
+    const list = (await (await fetch(`${base}/v1/functions`, { headers: auth() })).json()) as {
+      items: { name: string }[];
+    };
+    // The Java examples join them when their jars are built (java-runtime-e2e.test.ts covers them).
+    const names = list.items.map((item) => item.name).filter((name) => !name.startsWith('java-'));
+    assert.deepEqual(names.sort(), [
       'file-bash',
       'json-transform',
       'remote-oneshot',

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { resolveFunctionSpec } from '@nanofaas/contracts';
+import { resolveFunctionSpec, splitCommand } from '@nanofaas/contracts';
 import { Autoscaler } from '../src/backends/autoscaler.js';
 import { parseMemoryQuantity } from '../src/backends/local/memory-limit.js';
-import { explainUnrunnableCommand, splitCommand } from '../src/backends/local/runtime-command.js';
+import { explainUnrunnableCommand } from '../src/backends/local/runtime-command.js';
 import { functionBaseEnvironment } from '../src/backends/local/watchdog-environment.js';
 import { resolveWorkdir } from '../src/backends/local/workdir.js';
 import { EnvReader } from '../src/config/env-reader.js';

@@ -42,6 +42,8 @@ export async function startLocalKit(
   envSource: Record<string, string | undefined> = process.env,
 ): Promise<LocalKit> {
   const root = mkdtempSync(join(tmpdir(), 'nanofaas-local-test-'));
+  // Functions run as a uid of their own under a root control plane: their files must be open to it.
+  chmodSync(root, 0o755);
   const config = loadLocalBackendConfig(
     new EnvReader({
       NANOFAAS_FUNCTIONS_ROOT: root,
@@ -85,7 +87,7 @@ export async function startLocalKit(
         executionId,
         attempt: extra.attempt ?? 1,
         traceId,
-        request: { input },
+        requestBody: Buffer.from(JSON.stringify({ input })),
         timeoutMs: extra.timeoutMs ?? fn.spec.timeoutMs,
         signal: extra.signal ?? new AbortController().signal,
         ...(fn.spec.executionMode === 'REMOTE' ? { completion: callbacks.channel(executionId) } : {}),

@@ -27,7 +27,8 @@ describeBackendConformance(
           endpointUrl: echo.url,
           concurrency: options.concurrency,
           timeoutMs: options.timeoutMs,
-          executionMode: options.executionMode,
+          // The pool backend runs only POOL functions, whatever mode the suite exercises.
+          executionMode: 'POOL',
           scaling: { minReplicas: 1, maxReplicas: options.maxReplicas },
         });
         return { spec, revision: 1 };
@@ -53,7 +54,7 @@ describe('POOL backend limits', () => {
         executionId: randomUUID(),
         attempt: 1,
         traceId: '0'.repeat(31) + '1',
-        request: { input },
+        requestBody: Buffer.from(JSON.stringify({ input })),
         timeoutMs: 10_000,
         signal: new AbortController().signal,
       });

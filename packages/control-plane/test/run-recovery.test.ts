@@ -26,6 +26,7 @@ class DetachedRunsBackend implements Backend {
   readonly invoked: Dispatch[] = [];
   readonly recovered: Dispatch[] = [];
   constructor(private readonly alive: boolean) {}
+  validate(): void {}
   async start(_context: BackendContext): Promise<void> {}
   async stop(): Promise<void> {}
   async ensureFunction(_fn: DeployedFunction): Promise<void> {}
@@ -38,15 +39,16 @@ class DetachedRunsBackend implements Backend {
   invoke(_fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
     this.invoked.push(dispatch);
     if (this.alive) return new Promise(() => undefined);
-    return Promise.resolve({ ok: true, output: { attempt: dispatch.attempt }, coldStart: false });
+    const output = Buffer.from(JSON.stringify({ attempt: dispatch.attempt }));
+    return Promise.resolve({ ok: true, output, coldStart: false });
   }
   async recoverRun(_fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult | undefined> {
     this.recovered.push(dispatch);
     if (!this.alive) return undefined;
     const callback = await dispatch.completion!.wait();
     return callback.success
-      ? { ok: true, output: callback.output ?? null, coldStart: false }
-      : { ok: false, error: callback.error!, coldStart: false };
+      ? { ok: true, output: callback.output, coldStart: false }
+      : { ok: false, error: callback.error, coldStart: false };
   }
 }
 

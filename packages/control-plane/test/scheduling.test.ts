@@ -177,7 +177,7 @@ describe('scheduling, admission and idempotency', () => {
     backend = new InProcessBackend();
     t = await startTestApp({}, { backend }, { listen: true });
 
-    await t.request('POST', '/v1/functions', { name: 'oneshot', endpointUrl, executionMode: 'REMOTE' });
+    await t.request('POST', '/v1/functions', { name: 'oneshot', image: 'echo', executionMode: 'REMOTE' });
     const ok = await t.request('POST', '/v1/functions/oneshot:invoke', { input: { echo: 'remote' } });
     assert.equal(ok.status, 200, ok.body);
     assert.equal(ok.json.output.echo, 'remote');

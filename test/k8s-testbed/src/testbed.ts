@@ -69,6 +69,7 @@ export interface Testbed {
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const runningFromSource = import.meta.url.endsWith('.ts');
 const defaultWatchdogPath = join(packageRoot, '..', '..', 'watchdog', 'dist', 'watchdog');
+const defaultControlPlaneMain = join(packageRoot, '..', '..', 'packages', 'control-plane', 'dist', 'main.js');
 
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager and the node agent on loopback with random
@@ -243,6 +244,7 @@ async function startOnce(
         NANOFAAS_POD_NETWORK: encodePodNetworkSpec(network),
         NANOFAAS_AGENT_STATE_DIR: join(dir, 'pods'),
         NANOFAAS_WATCHDOG_BIN: process.env.NANOFAAS_WATCHDOG_BIN ?? defaultWatchdogPath,
+        NANOFAAS_CONTROL_PLANE_MAIN: process.env.NANOFAAS_CONTROL_PLANE_MAIN ?? defaultControlPlaneMain,
         NANOFAAS_IMAGE_ENTRYPOINTS: JSON.stringify(options.imageEntrypoints ?? {}),
         // kube-apiserver skips verifying kubelet certificates without --kubelet-certificate-authority.
         NANOFAAS_KUBELET_TLS_CERT: caPath,

@@ -39,15 +39,19 @@ fn normalize_payload(
     raw: &[u8],
     what: &str,
 ) -> Result<Vec<u8>, ConfigError> {
-    let value: serde_json::Value = serde_json::from_slice(raw).map_err(|e| ConfigError {
-        variable,
-        problem: format!("{what}is not valid JSON: {e}"),
-    })?;
-    match value {
-        serde_json::Value::Object(ref map) if map.contains_key("input") => {
-            Ok(raw.trim_ascii().to_vec())
-        }
-        other => Ok(serde_json::to_vec(&serde_json::json!({ "input": other }))
-            .expect("serializing a JSON value cannot fail")),
+    let raw = raw.trim_ascii();
+    let members =
+        crate::json_scan::scan(raw, crate::json_scan::MAX_DEPTH).map_err(|e| ConfigError {
+            variable,
+            problem: format!("{what}is not valid JSON: {e}"),
+        })?;
+    if members.is_some_and(|members| members.iter().any(|m| m.key == "input")) {
+        return Ok(raw.to_vec());
     }
+    // Any other JSON value is the input itself, wrapped byte for byte.
+    let mut wrapped = Vec::with_capacity(raw.len() + 10);
+    wrapped.extend_from_slice(b"{\"input\":");
+    wrapped.extend_from_slice(raw);
+    wrapped.push(b'}');
+    Ok(wrapped)
 }

@@ -231,3 +231,35 @@ fn parent_death_signal_is_opt_in_and_named() {
     let err = load(&vars).unwrap_err();
     assert_eq!(err.variable, "PARENT_DEATH_SIGNAL");
 }
+
+#[test]
+fn the_original_names_are_aliases_and_a_conflicting_pair_names_both() {
+    let warm = |extra: &[(&str, &str)]| {
+        let mut env = vec![
+            ("WARM", "true"),
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_MODE", "STDIO"),
+        ];
+        env.extend_from_slice(extra);
+        load(&env)
+    };
+    assert_eq!(warm(&[("WARM_PORT", "9123")]).unwrap().port, 9123);
+    assert_eq!(
+        warm(&[("PORT", "9123"), ("WARM_PORT", "9123")])
+            .unwrap()
+            .port,
+        9123
+    );
+    let both = warm(&[("PORT", "9123"), ("WARM_PORT", "9124")]).unwrap_err();
+    assert_eq!(both.variable, "PORT");
+    assert!(both.problem.contains("WARM_PORT"), "{}", both.problem);
+    let ready = warm(&[("READY_TIMEOUT_MS", "2500")]).unwrap();
+    assert_eq!(ready.health_timeout, std::time::Duration::from_millis(2500));
+    let clash = warm(&[("READY_TIMEOUT_MS", "2500"), ("HEALTH_TIMEOUT_MS", "10")]).unwrap_err();
+    assert!(
+        clash.to_string().contains("READY_TIMEOUT_MS")
+            && clash.to_string().contains("HEALTH_TIMEOUT_MS")
+    );
+    let derived = warm(&[("RUNTIME_URL", "http://10.0.0.7:9000/invoke?x=1")]).unwrap();
+    assert_eq!(derived.health_url, "http://10.0.0.7:9000/health");
+}

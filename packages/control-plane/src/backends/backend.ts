@@ -1,11 +1,6 @@
-import type {
-  CompletionCallback,
-  ErrorInfo,
-  FunctionStatus,
-  InvocationRequest,
-  ResolvedFunctionSpec,
-} from '@nanofaas/contracts';
+import type { ErrorInfo, FunctionStatus, ResolvedFunctionSpec } from '@nanofaas/contracts';
 import type { Cancellation } from './cancellation.js';
+import type { FunctionAnswer } from './function-http-client.js';
 
 /** A registered function as the scheduler hands it to a backend: the resolved spec plus its revision. */
 export interface DeployedFunction {
@@ -14,6 +9,14 @@ export interface DeployedFunction {
   readonly revision: number;
 }
 
+/**
+ * What a one-shot run reported through its completion callback; `output` is the JSON the run
+ * sent, as the bytes it sent (validated, never re-encoded).
+ */
+export type RunCompletion =
+  | { readonly success: true; readonly output: Buffer }
+  | { readonly success: false; readonly error: ErrorInfo };
+
 /** The callback channel of a one-shot (REMOTE) run. */
 export interface CompletionChannel {
   /** Full URL the run posts to: `{url}/{executionId}:complete` is built by the run (spec: CALLBACK_URL). */
@@ -21,7 +24,7 @@ export interface CompletionChannel {
   /** Per-execution secret the run presents as `Authorization: Bearer <token>` (CALLBACK_TOKEN). */
   readonly token: string;
   /** Resolves when the control plane receives this attempt's callback. */
-  wait(): Promise<CompletionCallback>;
+  wait(): Promise<RunCompletion>;
 }
 
 /** One attempt of one execution, as the scheduler dispatches it. */
@@ -31,7 +34,11 @@ export interface Dispatch {
   readonly attempt: number;
   readonly traceId: string;
   readonly traceparent?: string;
-  readonly request: InvocationRequest;
+  /**
+   * The InvocationRequest `{"input": …, "metadata"?: …}` as JSON bytes, `input` exactly as the
+   * caller sent it: send these bytes as they are (DESIGN.md §3, data is never re-encoded).
+   */
+  readonly requestBody: Buffer;
   /** Milliseconds left for this attempt; the backend must settle by then. */
   readonly timeoutMs: number;
   /** Fires when the caller gave up or the platform is stopping; the backend stops the attempt. */
@@ -48,12 +55,17 @@ export interface Dispatch {
 export type DispatchResult =
   | {
       readonly ok: true;
-      readonly output: unknown;
-      /** `output` as the JSON text the function sent, when the backend has it (already parsed once). */
-      readonly outputJson?: string;
+      /** The function's JSON answer as the bytes it wrote (validated: UTF-8, JSON, depth limit). */
+      readonly output: Buffer;
       readonly coldStart: boolean;
     }
   | { readonly ok: false; readonly error: ErrorInfo; readonly coldStart: boolean };
+
+/** A function's HTTP answer as the scheduler takes it (`coldStart`: the backend started an instance for it). */
+export function dispatchResultOf(answer: FunctionAnswer, coldStart = false): DispatchResult {
+  if (!answer.ok) return { ok: false, error: answer.error, coldStart: coldStart || answer.coldStart };
+  return { ok: true, output: answer.output, coldStart: coldStart || answer.coldStart };
+}
 
 /** What a backend may ask the scheduler about current load (for autoscaling). */
 export interface LoadProbe {
@@ -96,6 +108,13 @@ export interface Backend {
   start(context: BackendContext): Promise<void>;
   /** Idempotent: stops every instance the backend started and waits for them. */
   stop(): Promise<void>;
+  /**
+   * Refuses a spec this backend could never run, before anything is stored (the registry calls it
+   * on register and on update). Throws the contracts' VALIDATION_FAILED PlatformError
+   * (`validationFailed(issues)`) naming each field and the reason; returns when the spec can run.
+   * Starts nothing and changes no state; it may look at this machine (whether a command exists).
+   */
+  validate(spec: ResolvedFunctionSpec): void;
   /** Creates the function's instances, or rolls them to a new revision (readiness contract above). */
   ensureFunction(fn: DeployedFunction): Promise<void>;
   /**

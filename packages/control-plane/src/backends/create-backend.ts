@@ -2,6 +2,7 @@ import type { BackendConfig } from '../config/backend-config.js';
 import type { Clock } from '../deps/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Backend } from './backend.js';
+import type { FunctionLogSink } from './function-log-sink.js';
 import { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
 import { LocalBackend } from './local/local-backend.js';
 import { PoolBackend } from './pool-backend.js';
@@ -10,6 +11,8 @@ import { PoolBackend } from './pool-backend.js';
 export interface BackendDeps {
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Receives function output (the log API). */
+  readonly logs?: FunctionLogSink;
 }
 
 /** The Backend NANOFAAS_BACKEND selects. One case per implementation. */
@@ -22,6 +25,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
         config: config.local,
         clock: deps.clock,
         log: (message) => logger.info(message),
+        ...(deps.logs === undefined ? {} : { logs: deps.logs }),
       });
     }
     case 'pool':

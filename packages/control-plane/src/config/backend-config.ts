@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import type { Env, EnvReader } from './env-reader.js';
 import { type KubernetesBackendConfig, loadKubernetesBackendConfig } from './kubernetes-backend-config.js';
 import { type LocalBackendConfig, loadLocalBackendConfig } from './local-backend-config.js';
+import { loadStoreConfig } from './store-config.js';
 
 export const BACKEND_KINDS = ['local', 'pool', 'kubernetes'] as const;
 /** Which Backend runs functions (NANOFAAS_BACKEND). */
@@ -25,7 +27,7 @@ export function loadBackendConfig(_env: Env, reader: EnvReader, cwd: string): Ba
   const kind = reader.oneOf('NANOFAAS_BACKEND', BACKEND_KINDS, 'local');
   switch (kind) {
     case 'local':
-      return { kind, local: loadLocalBackendConfig(reader, cwd) };
+      return { kind, local: loadLocalBackendConfig(reader, cwd, privateDataDir(reader, cwd)) };
     case 'pool':
       return { kind };
     case 'kubernetes':
@@ -35,4 +37,10 @@ export function loadBackendConfig(_env: Env, reader: EnvReader, cwd: string): Ba
       throw new Error(`unknown backend ${String(unknown)}`);
     }
   }
+}
+
+/** The data dir, which no function may see (empty for ":memory:"). */
+function privateDataDir(reader: EnvReader, cwd: string): string[] {
+  const { dataDir } = loadStoreConfig(reader);
+  return dataDir === ':memory:' ? [] : [resolve(cwd, dataDir)];
 }

@@ -1,6 +1,7 @@
 import { type AdmissionConfig, loadAdmissionConfig } from './admission-config.js';
 import { type BackendConfig, loadBackendConfig } from './backend-config.js';
 import { type Env, EnvReader } from './env-reader.js';
+import { type FunctionLogsConfig, loadFunctionLogsConfig } from './function-logs-config.js';
 import { type LogConfig, loadLogConfig } from './log-config.js';
 import { loadSchedulerConfig, type SchedulerConfig } from './scheduler-config.js';
 import { loadSecurityConfig, type SecurityConfig } from './security-config.js';
@@ -14,6 +15,7 @@ export interface Config {
   readonly admission: AdmissionConfig;
   readonly security: SecurityConfig;
   readonly log: LogConfig;
+  readonly functionLogs: FunctionLogsConfig;
   readonly backend: BackendConfig;
 }
 
@@ -27,6 +29,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     admission: loadAdmissionConfig(reader),
     security: loadSecurityConfig(reader),
     log: loadLogConfig(reader),
+    functionLogs: loadFunctionLogsConfig(reader),
     backend: loadBackendConfig(env, reader, cwd),
   });
 }

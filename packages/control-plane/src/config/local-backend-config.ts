@@ -5,6 +5,9 @@ import { ConfigError, type EnvReader } from './env-reader.js';
 /** How `resources.memory` is enforced for local processes (docs/configuration.md, "Local backend"). */
 export type LocalMemoryLimitMode = 'auto' | 'cgroup' | 'off';
 
+/** How function processes are isolated (docs/security.md, "Function isolation"). */
+export type LocalIsolationMode = 'auto' | 'namespaces' | 'uid' | 'none';
+
 /** Settings of the local backend: functions as watchdog processes on this machine. */
 export interface LocalBackendConfig {
   /** The watchdog binary every replica and one-shot run executes. */
@@ -42,7 +45,21 @@ export interface LocalBackendConfig {
   readonly envPassthrough: readonly string[];
   /** Register the example functions at start (NANOFAAS_EXAMPLES, default true). */
   readonly examples: boolean;
+  /** NANOFAAS_LOCAL_ISOLATION: `auto` takes the strongest level this machine allows. */
+  readonly isolation: LocalIsolationMode;
+  /** NANOFAAS_LOCAL_UID_RANGE: the uids (and gids) functions run as when the control plane is root. */
+  readonly uidRange: { readonly first: number; readonly last: number };
+  /** Directories no function may see (the data dir with the database and keys). */
+  readonly privatePaths: readonly string[];
+  /**
+   * The `nanofaas-python` command of a virtualenv with the Python runtime (NANOFAAS_EXAMPLES_PYTHON,
+   * set by scripts/start.mjs): the Python examples are registered too.
+   */
+  readonly pythonExamplesRuntime: string | undefined;
 }
+
+/** Above systemd's ranges (DynamicUser 61184–65519, containers up to 1879048191): unused by any distribution. */
+export const DEFAULT_UID_RANGE = Object.freeze({ first: 1_879_048_192, last: 1_879_113_727 });
 
 /** Repository root seen from this file (src/config or dist/config of packages/control-plane). */
 const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -58,7 +75,11 @@ export const DEFAULT_ENV_PASSTHROUGH = Object.freeze([
 ]);
 
 /** Reads, validates and defaults the local backend's settings (NANOFAAS_LOCAL_*, STYLE.md §4). */
-export function loadLocalBackendConfig(reader: EnvReader, cwd: string): LocalBackendConfig {
+export function loadLocalBackendConfig(
+  reader: EnvReader,
+  cwd: string,
+  privatePaths: readonly string[] = [],
+): LocalBackendConfig {
   const ms = (name: string, fallback: number, min = 0) => reader.integer(name, fallback, min);
   const path = (name: string, fallback: string) => {
     const value = reader.raw(name);
@@ -90,7 +111,30 @@ export function loadLocalBackendConfig(reader: EnvReader, cwd: string): LocalBac
     memoryLimit: reader.oneOf('NANOFAAS_LOCAL_MEMORY_LIMIT', ['auto', 'cgroup', 'off'] as const, 'auto'),
     envPassthrough: Object.freeze(passthrough(reader.raw('NANOFAAS_LOCAL_ENV_PASSTHROUGH'))),
     examples: reader.oneOf('NANOFAAS_EXAMPLES', ['true', 'false'] as const, 'true') === 'true',
+    isolation: reader.oneOf(
+      'NANOFAAS_LOCAL_ISOLATION',
+      ['auto', 'namespaces', 'uid', 'none'] as const,
+      'auto',
+    ),
+    uidRange: Object.freeze(uidRange(reader.raw('NANOFAAS_LOCAL_UID_RANGE'))),
+    privatePaths: Object.freeze([...privatePaths]),
+    pythonExamplesRuntime:
+      reader.raw('NANOFAAS_EXAMPLES_PYTHON') === undefined ? undefined : path('NANOFAAS_EXAMPLES_PYTHON', ''),
   });
+}
+
+function uidRange(value: string | undefined): { first: number; last: number } {
+  if (value === undefined) return { ...DEFAULT_UID_RANGE };
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first < 1000 || last > 4_294_967_294 || last < first) {
+    throw new ConfigError(
+      'NANOFAAS_LOCAL_UID_RANGE',
+      `must be "<first>-<last>" with 1000 ≤ first ≤ last ≤ 4294967294 (got "${value}")`,
+    );
+  }
+  return { first, last };
 }
 
 function passthrough(value: string | undefined): string[] {

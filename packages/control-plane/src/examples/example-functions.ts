@@ -13,7 +13,8 @@ function quote(arg: string): string {
   return /^[\w./:@%+=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function command(...argv: string[]): string {
+/** WATCHDOG_CMD for an argv. */
+export function command(...argv: string[]): string {
   return argv.map(quote).join(' ');
 }
 
@@ -21,9 +22,14 @@ function command(...argv: string[]): string {
  * The functions `npm start` registers on the local backend (README.md, "Examples"): one per way
  * a function can run — a TypeScript function behind the Node runtime (HTTP, warm), the same with
  * scale to zero, a shell program (STDIO), a bash script on files (FILE) and a one-shot run per
- * invocation (REMOTE).
+ * invocation (REMOTE) — and, given the `nanofaas-python` command of a prepared virtualenv, the
+ * Python twins of the two TypeScript functions.
  */
-export function exampleFunctions(repositoryRoot: string, nodePath: string): ExampleFunction[] {
+export function exampleFunctions(
+  repositoryRoot: string,
+  nodePath: string,
+  pythonRuntime?: string,
+): ExampleFunction[] {
   const runtime = join(repositoryRoot, 'packages/runtime/dist/cli.js');
   const example = (...parts: string[]) => join(repositoryRoot, 'examples', ...parts);
   const wordStats = example('word-stats/dist/index.js');
@@ -91,5 +97,26 @@ export function exampleFunctions(repositoryRoot: string, nodePath: string): Exam
       },
       requires: [primes],
     },
+    ...(pythonRuntime === undefined ? [] : pythonExamples(repositoryRoot, pythonRuntime)),
   ];
+}
+
+/** examples/python/*: a handler.py served by the Python runtime (Gunicorn), found on PYTHONPATH. */
+function pythonExamples(repositoryRoot: string, pythonRuntime: string): ExampleFunction[] {
+  return ['word-stats', 'json-transform'].map((example) => {
+    const directory = join(repositoryRoot, 'examples/python', example);
+    return {
+      spec: {
+        name: `python-${example}`,
+        runtimeMode: 'HTTP',
+        executionMode: 'DEPLOYMENT',
+        runtimeCommand: command(pythonRuntime),
+        env: { PYTHONPATH: directory },
+        concurrency: 8,
+        timeoutMs: 10_000,
+        scaling: { minReplicas: 0, maxReplicas: 2, idleTimeoutMs: 60_000 },
+      },
+      requires: [pythonRuntime, join(directory, 'handler.py')],
+    };
+  });
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type FunctionSpec, PlatformError, type ResolvedFunctionSpec } from '@nanofaas/contracts';
 import { type ExampleFunction, exampleFunctions } from './example-functions.js';
+import { DEFAULT_JAVA25, findJava, javaExampleFunctions } from './java-example-functions.js';
 
 /** The part of the function registry example registration uses. */
 export interface ExampleRegistry {
@@ -55,10 +56,19 @@ export async function registerExamples(
 /** The repository this control plane runs from (src/examples or dist/examples of packages/control-plane). */
 const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Registers the examples of this repository, run by this Node (`npm start`). */
+/**
+ * Registers the examples of this repository, run by this Node (`npm start`), and the Python ones
+ * when `pythonRuntime` (the `nanofaas-python` of a virtualenv scripts/start.mjs prepared) is given.
+ */
 export function registerBundledExamples(
   registry: ExampleRegistry,
   log: (message: string) => void,
+  pythonRuntime?: string,
 ): Promise<ExampleRegistrationResult> {
-  return registerExamples(exampleFunctions(repositoryRoot, process.execPath), registry, log);
+  const java = javaExampleFunctions(repositoryRoot, { java: findJava(process.env), java25: DEFAULT_JAVA25 });
+  return registerExamples(
+    [...exampleFunctions(repositoryRoot, process.execPath, pythonRuntime), ...java],
+    registry,
+    log,
+  );
 }

@@ -1,4 +1,4 @@
-import type { ErrorInfo, ExecutionState, ExecutionStatus, InvocationRequest } from '@nanofaas/contracts';
+import type { ErrorInfo, ExecutionState, ExecutionStatus } from '@nanofaas/contracts';
 
 /** sync: a caller waits on the connection; async: enqueued, durable before 202. */
 export type ExecutionKind = 'sync' | 'async';
@@ -14,20 +14,27 @@ export interface ExecutionRecord {
   readonly createdAt: number;
   startedAt?: number;
   finishedAt?: number;
-  output?: unknown;
-  /** `output` as JSON text, when the backend handed it over: answers and rows splice it as is. */
-  outputJson?: string;
+  /** The function's JSON answer, as the bytes it wrote: answers and rows splice it as is. */
+  output?: Buffer;
   error?: ErrorInfo;
   coldStart?: boolean;
   readonly traceId: string;
   /** Kept for async executions so they can be dispatched again after a restart. */
-  readonly request?: InvocationRequest;
+  readonly request?: Buffer;
   /** X-Callback-Url: where the final ExecutionStatus is posted. */
   readonly callbackUrl?: string;
 }
 
-/** The public shape of GET /v1/executions/{id}. */
-export function toExecutionStatus(record: ExecutionRecord): ExecutionStatus {
+const NULL_OUTPUT = Buffer.from('null');
+
+/**
+ * The public shape of GET /v1/executions/{id} (without `output`) and the output to splice in:
+ * the record's bytes for a success, none otherwise.
+ */
+export function toExecutionStatus(record: ExecutionRecord): {
+  status: ExecutionStatus;
+  output: Buffer | undefined;
+} {
   const status: ExecutionStatus = {
     executionId: record.id,
     functionName: record.functionName,
@@ -41,8 +48,20 @@ export function toExecutionStatus(record: ExecutionRecord): ExecutionStatus {
     status.finishedAt = new Date(record.finishedAt).toISOString();
     status.durationMs = record.finishedAt - (record.startedAt ?? record.createdAt);
   }
-  if (record.status === 'success') status.output = record.output ?? null;
   if (record.error !== undefined) status.error = record.error;
   if (record.coldStart !== undefined) status.coldStart = record.coldStart;
-  return status;
+  return { status, output: record.status === 'success' ? (record.output ?? NULL_OUTPUT) : undefined };
+}
+
+/** GET /v1/executions/{id} as JSON text, `output` spliced in as the function's own bytes. */
+export function executionStatusJson(record: ExecutionRecord): string {
+  const { status, output } = toExecutionStatus(record);
+  return withOutput(JSON.stringify(status), output);
+}
+
+/** `{…}` (JSON.stringify of an object) with `"output": <bytes>` appended when there is one. */
+export function withOutput(objectJson: string, output: Buffer | undefined): string {
+  if (output === undefined) return objectJson;
+  const separator = objectJson === '{}' ? '' : ',';
+  return `${objectJson.slice(0, -1)}${separator}"output":${output.toString('utf8')}}`;
 }

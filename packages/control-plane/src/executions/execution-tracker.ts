@@ -10,8 +10,7 @@ import type { LiveExecution } from './live-execution.js';
 export type ExecutionOutcome =
   | {
       readonly status: 'success';
-      readonly output: unknown;
-      readonly outputJson?: string;
+      readonly output: Buffer;
       readonly coldStart?: boolean;
     }
   | { readonly status: 'error' | 'timeout'; readonly error: ErrorInfo; readonly coldStart?: boolean };
@@ -88,7 +87,6 @@ export class ExecutionTracker {
     if (outcome.coldStart !== undefined) record.coldStart = outcome.coldStart;
     if (outcome.status === 'success') {
       record.output = outcome.output;
-      if (outcome.outputJson !== undefined) record.outputJson = outcome.outputJson;
     } else record.error = outcome.error;
 
     const series = this.seriesOf(record.functionName);

@@ -1,4 +1,3 @@
-import type { InvocationRequest } from '@nanofaas/contracts';
 import type { Cancellation } from '../backends/cancellation.js';
 import type { CancelTimer } from '../deps/clock.js';
 import type { ExecutionRecord } from './execution-record.js';
@@ -6,7 +5,8 @@ import type { ExecutionRecord } from './execution-record.js';
 /** An execution that has not ended yet (or whose end is not yet committed), with what running it needs. */
 export interface LiveExecution {
   readonly record: ExecutionRecord;
-  readonly request: InvocationRequest;
+  /** The InvocationRequest as JSON bytes, as the function receives it (Dispatch.requestBody). */
+  readonly requestBody: Buffer;
   readonly traceparent: string;
   /** Sync only: when the caller stops waiting (epoch ms). */
   readonly deadline?: number;

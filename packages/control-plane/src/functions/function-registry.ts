@@ -17,7 +17,8 @@ export type FunctionDeletedListener = (name: string) => void;
 
 /**
  * Registered functions: the store is the truth, this map its cache, the scheduler and the backend
- * follow every change. Registration and updates reach the backend before they are acknowledged.
+ * follow every change. A spec is validated by the backend before it is stored; registration and
+ * updates reach the backend before they are acknowledged.
  */
 export class FunctionRegistry {
   private readonly functions = new Map<string, { record: FunctionRecord; deployed: DeployedFunction }>();
@@ -88,8 +89,10 @@ export class FunctionRegistry {
       throw new PlatformError('FUNCTION_EXISTS', `function "${spec.name}" is already registered`);
     }
     const now = this.clock.now();
+    const resolved = resolveFunctionSpec(spec);
+    this.backend.validate(resolved);
     const record: FunctionRecord = {
-      spec: resolveFunctionSpec(spec),
+      spec: resolved,
       revision: 1,
       replicas: null,
       createdAt: now,
@@ -110,9 +113,11 @@ export class FunctionRegistry {
     }
     const current = this.require(name).record;
     this.guard(name);
+    const resolved = resolveFunctionSpec(spec);
+    this.backend.validate(resolved);
     const record: FunctionRecord = {
       ...current,
-      spec: resolveFunctionSpec(spec),
+      spec: resolved,
       revision: current.revision + 1,
       updatedAt: this.clock.now(),
     };
@@ -181,6 +186,7 @@ export class FunctionRegistry {
     const response: FunctionResponse = {
       ...record.spec,
       revision: record.revision,
+      effectiveExecutionMode: record.spec.executionMode,
       createdAt: new Date(record.createdAt).toISOString(),
       updatedAt: new Date(record.updatedAt).toISOString(),
     };

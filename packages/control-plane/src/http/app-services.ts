@@ -3,6 +3,7 @@ import type { IdGenerator } from '../deps/id-generator.js';
 import type { ExecutionTracker } from '../executions/execution-tracker.js';
 import type { FunctionRegistry } from '../functions/function-registry.js';
 import type { InvocationService } from '../invocations/invocation-service.js';
+import type { FunctionLogStore } from '../logs/function-log-store.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
 import type { CompletionRegistry } from '../scheduler/completion-registry.js';
@@ -15,6 +16,8 @@ export interface AppServices {
   readonly invocations: InvocationService;
   readonly tracker: ExecutionTracker;
   readonly completions: CompletionRegistry;
+  /** Recent output of every function's processes (the log API). */
+  readonly logs: FunctionLogStore;
   readonly metrics: PlatformMetrics;
   readonly logger: Logger;
   readonly ids: IdGenerator;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { PlatformError } from '@nanofaas/contracts';
+import { JsonLimits, PlatformError, scanJson } from '@nanofaas/contracts';
+import { validationError } from './validate-input.js';
 
 /**
  * JSON, or what command-line clients send by default for a JSON body (curl -d: form-urlencoded;
@@ -12,10 +13,22 @@ const ACCEPTED_CONTENT_TYPE =
 const DRAIN_FACTOR = 4;
 
 /**
- * Reads and parses a JSON body of at most `maxBytes`. A larger body is PAYLOAD_TOO_LARGE (413) —
- * refused from Content-Length when it is declared, else when the limit is crossed.
+ * Reads and parses a JSON body of at most `maxBytes` and `JsonLimits.maxDepth` levels (checked
+ * before parsing, so no body reaches a recursive serialiser later).
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const body = await readBody(req, maxBytes);
+  const scan = scanJson(body, JsonLimits.maxDepth);
+  if (!scan.ok) throw malformed(scan.reason, scan.offset, scan.tooDeep);
+  return JSON.parse(body.toString('utf8'));
+}
+
+/**
+ * Reads a JSON body of at most `maxBytes` as bytes. A larger body is PAYLOAD_TOO_LARGE (413) —
+ * refused from Content-Length when it is declared, else when the limit is crossed; an empty one
+ * is MALFORMED_JSON.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const contentType = req.headers['content-type'];
   if (contentType !== undefined && !ACCEPTED_CONTENT_TYPE.test(contentType)) {
     req.resume();
@@ -29,19 +42,17 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     discard(req, maxBytes);
     throw tooLarge(maxBytes);
   }
-  const text = await readText(req, maxBytes);
-  if (text.trim() === '') {
-    throw new PlatformError('MALFORMED_JSON', 'the body is empty; send a JSON document');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : 'invalid JSON';
-    throw new PlatformError('MALFORMED_JSON', `the body is not valid JSON: ${detail}`);
-  }
+  const body = await readBytes(req, maxBytes);
+  if (isBlank(body)) throw new PlatformError('MALFORMED_JSON', 'the body is empty; send a JSON document');
+  return body;
 }
 
-function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
+function isBlank(body: Buffer): boolean {
+  for (const byte of body) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
+}
+
+function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -60,8 +71,7 @@ function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!over)
-        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
     req.on('error', (error) => {
       if (!over) reject(error);
@@ -80,4 +90,18 @@ function discard(req: IncomingMessage, maxBytes: number): void {
 
 function tooLarge(maxBytes: number): PlatformError {
   return new PlatformError('PAYLOAD_TOO_LARGE', `the body is over the limit of ${maxBytes} bytes`);
+}
+
+/** MALFORMED_JSON, or VALIDATION_FAILED naming the depth limit for a body nested too deep. */
+export function malformed(reason: string, offset: number, tooDeep: boolean): PlatformError {
+  if (tooDeep) {
+    return validationError([
+      {
+        field: '',
+        rule: 'maxDepth',
+        message: `nests arrays and objects deeper than ${JsonLimits.maxDepth} levels, the limit of a JSON body`,
+      },
+    ]);
+  }
+  return new PlatformError('MALFORMED_JSON', `the body is not valid JSON: ${reason} at byte ${offset}`);
 }

@@ -10,11 +10,17 @@ import type { Router } from './router.js';
 /**
  * Every request, top to bottom (docs/lifecycle.md):
  *   1. route      method + path → route (404 ROUTE_NOT_FOUND, 405 METHOD_NOT_ALLOWED, 400 bad escape)
- *   2. authorize  API key and role for /v1 routes (401 UNAUTHORIZED, 403 FORBIDDEN)
- *   3. handle     the route: read and validate input (400, 413, 415), then its work
- *   4. errors     any failure → {"error": ErrorInfo} with the catalogue's status and X-Error-Origin
+ *   2. drain      while shutting down, only callbacks, execution reads and health (503 SHUTTING_DOWN)
+ *   3. authorize  API key and role for /v1 routes (401 UNAUTHORIZED, 403 FORBIDDEN)
+ *   4. handle     the route: read and validate input (400, 413, 415), then its work
+ *   5. errors     any failure → {"error": ErrorInfo} with the catalogue's status and X-Error-Origin
  */
-export function createRequestPipeline(router: Router, authenticator: ApiKeyAuthenticator, logger: Logger) {
+export function createRequestPipeline(
+  router: Router,
+  authenticator: ApiKeyAuthenticator,
+  logger: Logger,
+  isShuttingDown: () => boolean = () => false,
+) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = req.url ?? '/';
@@ -38,6 +44,10 @@ export function createRequestPipeline(router: Router, authenticator: ApiKeyAuthe
         throw new PlatformError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`);
       }
 
+      if (match.route.duringShutdown !== true && isShuttingDown()) {
+        res.setHeader('connection', 'close');
+        throw new PlatformError('SHUTTING_DOWN', 'the control plane is shutting down and admits no new work');
+      }
       const role = authorize(match.route.access, req.headers.authorization, authenticator);
       await match.route.handle({
         req,

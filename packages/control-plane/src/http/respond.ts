@@ -27,6 +27,40 @@ export function sendJsonText(
   res.end(text);
 }
 
+/** Outputs up to this size are copied into one buffer; larger ones are written as they are. */
+const COPY_OUTPUT_MAX_BYTES = 64 * 1024;
+
+/**
+ * `body` (an object) with `"output": <bytes>` appended: the function's answer goes out as the bytes
+ * it wrote (DESIGN.md §3), never parsed or serialised again. Same fields, same order as
+ * JSON.stringify of `{...body, output}`.
+ */
+export function sendJsonWithOutput(
+  res: ServerResponse,
+  status: number,
+  body: object,
+  output: Buffer,
+  headers: Record<string, string> = {},
+): void {
+  const head = JSON.stringify(body);
+  const prefix = Buffer.from(head === '{}' ? '{"output":' : `${head.slice(0, -1)},"output":`);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': prefix.length + output.length + 1,
+    ...headers,
+  });
+  if (output.length <= COPY_OUTPUT_MAX_BYTES) {
+    res.end(Buffer.concat([prefix, output, CLOSE_BRACE], prefix.length + output.length + 1));
+    return;
+  }
+  res.cork();
+  res.write(prefix);
+  res.write(output);
+  res.end(CLOSE_BRACE);
+}
+
+const CLOSE_BRACE = Buffer.from('}');
+
 export function sendText(res: ServerResponse, status: number, text: string, contentType: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);

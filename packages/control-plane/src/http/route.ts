@@ -21,5 +21,10 @@ export interface Route {
   /** Path with `{param}` placeholders; a placeholder matches one segment without "/" or ":". */
   readonly path: string;
   readonly access: RouteAccess;
+  /**
+   * Served while the control plane drains on SIGTERM (docs/lifecycle.md, "Shutdown"): completion
+   * callbacks, reading executions, health. Every other route answers 503 SHUTTING_DOWN then.
+   */
+  readonly duringShutdown?: true;
   handle(context: RequestContext): Promise<void> | void;
 }

@@ -31,14 +31,19 @@ export class Router {
     });
   }
 
-  /** Throws URIError when a placeholder is not valid percent-encoding. */
+  /**
+   * Throws URIError when a placeholder is not valid percent-encoding. HEAD runs the GET route
+   * (RFC 9110 §9.3.2); node:http sends its headers without the body.
+   */
   match(method: string, path: string): RouteMatch {
     const allow: string[] = [];
+    const wanted = method === 'HEAD' ? 'GET' : method;
     for (const { route, pattern, names } of this.compiled) {
       const match = pattern.exec(path);
       if (!match) continue;
-      if (route.method !== method) {
+      if (route.method !== wanted) {
         allow.push(route.method);
+        if (route.method === 'GET') allow.push('HEAD');
         continue;
       }
       const params: Record<string, string> = {};

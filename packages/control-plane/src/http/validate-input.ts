@@ -1,10 +1,10 @@
 import {
   explainInvalidFunctionName,
   FunctionLimits,
-  PlatformError,
-  summariseIssues,
+  type PlatformError,
   type ValidationIssue,
   type Validator,
+  validationFailed,
 } from '@nanofaas/contracts';
 import {
   type OutboundUrlPolicy,
@@ -13,7 +13,7 @@ import {
 } from '../webhooks/outbound-url-policy.js';
 
 export function validationError(issues: ValidationIssue[]): PlatformError {
-  return new PlatformError('VALIDATION_FAILED', summariseIssues(issues), { issues });
+  return validationFailed(issues);
 }
 
 /** The value when it passes the schema; else VALIDATION_FAILED naming every offending field. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type InvocationRequest, PlatformError } from '@nanofaas/contracts';
+import { PlatformError } from '@nanofaas/contracts';
 import { type RateLimiter, RejectedError } from '../admission/rate-limiter.js';
 import type { Clock } from '../deps/clock.js';
 import type { IdGenerator } from '../deps/id-generator.js';
@@ -57,7 +57,7 @@ export class InvocationService {
   }
 
   /** Runs the function and resolves with the execution once it ended (or the caller's wait did). */
-  async invoke(name: string, request: InvocationRequest, options: InvocationOptions): Promise<Admitted> {
+  async invoke(name: string, request: Buffer, options: InvocationOptions): Promise<Admitted> {
     const { record, replayed, live } = this.admit(name, request, options, 'sync');
     if (live) this.deps.scheduler.submit(live);
     if (replayed && record.status !== 'success' && record.status !== 'error' && record.status !== 'timeout') {
@@ -70,7 +70,7 @@ export class InvocationService {
   }
 
   /** Commits the execution to the store, then queues it; resolves once it is durable. */
-  async enqueue(name: string, request: InvocationRequest, options: InvocationOptions): Promise<Admitted> {
+  async enqueue(name: string, request: Buffer, options: InvocationOptions): Promise<Admitted> {
     const { record, replayed, live, rememberKey } = this.admit(name, request, options, 'async');
     if (!live) return { record, replayed };
     try {
@@ -83,7 +83,7 @@ export class InvocationService {
     return { record, replayed };
   }
 
-  private admit(name: string, request: InvocationRequest, options: InvocationOptions, kind: ExecutionKind) {
+  private admit(name: string, request: Buffer, options: InvocationOptions, kind: ExecutionKind) {
     const { registry, scheduler, tracker, idempotency, rateLimiter, clock, ids, metrics } = this.deps;
     if (!this.admitting) throw new PlatformError('SHUTTING_DOWN', 'the control plane is shutting down');
     const fn = registry.deployed(name);
@@ -92,7 +92,7 @@ export class InvocationService {
 
     let requestHash: string | undefined;
     if (options.idempotencyKey !== undefined) {
-      requestHash = createHash('sha256').update(JSON.stringify(request)).digest('base64url');
+      requestHash = createHash('sha256').update(request).digest('base64url');
       const earlier = idempotency.find(name, options.idempotencyKey, now);
       const earlierRecord = earlier ? tracker.get(earlier.executionId) : undefined;
       if (earlier && earlierRecord) {
@@ -133,7 +133,7 @@ export class InvocationService {
     };
     const live: LiveExecution = {
       record,
-      request,
+      requestBody: request,
       traceparent: options.trace.traceparent,
       settled: false,
       ...(kind === 'sync' ? { deadline: now + (options.timeoutMs ?? fn.spec.timeoutMs) } : {}),

@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CompletionCallback } from '@nanofaas/contracts';
-import type { CompletionChannel } from '../backends/backend.js';
+import type { CompletionChannel, RunCompletion } from '../backends/backend.js';
 
 export interface OpenCompletionChannel extends CompletionChannel {
   /** Stops waiting (the attempt ended some other way). */
@@ -12,10 +11,7 @@ export interface OpenCompletionChannel extends CompletionChannel {
  * a random per-process secret: unguessable, different per attempt, and checkable without storing it.
  */
 export class CompletionRegistry {
-  private readonly waiting = new Map<
-    string,
-    { attempt: number; resolve: (body: CompletionCallback) => void }
-  >();
+  private readonly waiting = new Map<string, { attempt: number; resolve: (body: RunCompletion) => void }>();
 
   constructor(
     private readonly secret: Buffer,
@@ -28,8 +24,8 @@ export class CompletionRegistry {
   }
 
   open(executionId: string, attempt: number): OpenCompletionChannel {
-    let resolve!: (body: CompletionCallback) => void;
-    const done = new Promise<CompletionCallback>((r) => {
+    let resolve!: (body: RunCompletion) => void;
+    const done = new Promise<RunCompletion>((r) => {
       resolve = r;
     });
     this.waiting.set(executionId, { attempt, resolve });
@@ -55,7 +51,7 @@ export class CompletionRegistry {
   }
 
   /** Hands the callback to the attempt waiting for it; false when that attempt no longer waits. */
-  deliver(executionId: string, attempt: number, body: CompletionCallback): boolean {
+  deliver(executionId: string, attempt: number, body: RunCompletion): boolean {
     const waiter = this.waiting.get(executionId);
     if (!waiter || waiter.attempt !== attempt) return false;
     this.waiting.delete(executionId);

@@ -258,7 +258,7 @@ export class Scheduler {
       attempt,
       traceId: record.traceId,
       traceparent: execution.traceparent,
-      request: execution.request,
+      requestBody: execution.requestBody,
       timeoutMs,
       get signal() {
         return cancellation.signal;
@@ -292,7 +292,6 @@ export class Scheduler {
       this.deps.tracker.finish(execution, {
         status: 'success',
         output: result.output,
-        ...(result.outputJson !== undefined ? { outputJson: result.outputJson } : {}),
         coldStart: result.coldStart,
       });
       return;
@@ -347,7 +346,10 @@ export class Scheduler {
     this.ready.add(lane);
   }
 
-  /** An async attempt cut short by shutdown: the next start dispatches it again with a higher attempt. */
+  /**
+   * An async attempt cut short by shutdown: queued again under the same attempt number; the next
+   * start's recovery raises it (ExecutionStore.recoverActive), so the rerun carries a higher one.
+   */
   private requeueForNextStart(execution: LiveExecution): void {
     const { record } = execution;
     if (record.kind === 'sync') {
@@ -357,7 +359,6 @@ export class Scheduler {
       });
       return;
     }
-    record.attempt += 1;
     record.status = 'queued';
     this.deps.store.markRequeued(record);
     this.deps.tracker.release(record.id);

@@ -1,4 +1,4 @@
-import type { ErrorInfo, ExecutionState, InvocationRequest } from '@nanofaas/contracts';
+import type { ErrorInfo, ExecutionState } from '@nanofaas/contracts';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ExecutionKind, ExecutionRecord } from '../executions/execution-record.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -12,11 +12,13 @@ interface ExecutionRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
-  output: string | null;
+  /** JSON bytes as the function wrote them (BLOB; TEXT in rows written before). */
+  output: Buffer | string | null;
   error: string | null;
   cold_start: number | null;
   trace_id: string;
-  request: string | null;
+  /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before). */
+  request: Buffer | string | null;
   callback_url: string | null;
 }
 
@@ -121,8 +123,11 @@ export class ExecutionStore {
   }
 
   /**
-   * Startup recovery (at-least-once): every running execution goes back to queued with attempt+1;
-   * returns every queued execution, oldest first.
+   * Startup recovery (at-least-once): every unfinished execution goes back to queued with attempt+1;
+   * returns them oldest first. Queued ones are bumped too: the write that marks an execution
+   * running is batched, so one the last process dispatched may still read "queued" after a crash —
+   * bumping every one keeps the next attempt above any that may have run (numbers may be skipped,
+   * never reused; docs/lifecycle.md, "Recovery").
    */
   /** Attempts that were running when the control plane stopped (read before recoverActive). */
   runningAttempts(): Map<string, number> {
@@ -138,7 +143,9 @@ export class ExecutionStore {
   recoverActive(): ExecutionRecord[] {
     return this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE executions SET status = 'queued', attempt = attempt + 1 WHERE status = 'running'`)
+        .prepare(
+          `UPDATE executions SET status = 'queued', attempt = attempt + 1 WHERE status IN ('queued', 'running')`,
+        )
         .run();
       const rows = this.db
         .prepare(`SELECT * FROM executions WHERE status = 'queued' ORDER BY created_at, id`)
@@ -177,7 +184,7 @@ export class ExecutionStore {
       errorText(record),
       coldStartValue(record),
       record.traceId,
-      record.request && !finished ? JSON.stringify(record.request) : null,
+      record.request && !finished ? record.request : null,
       record.callbackUrl ?? null,
       finished && record.callbackUrl ? 1 : 0,
       finished ? record.finishedAt! + this.ttlMs : null,
@@ -201,9 +208,16 @@ export class ExecutionStore {
   }
 }
 
-function outputText(record: ExecutionRecord): string | null {
+const NULL_OUTPUT = Buffer.from('null');
+
+/** The output bytes as a BLOB: stored and read back without a decode or encode. */
+function outputText(record: ExecutionRecord): Buffer | null {
   if (record.status !== 'success') return null;
-  return record.outputJson ?? JSON.stringify(record.output ?? null);
+  return record.output ?? NULL_OUTPUT;
+}
+
+function bytesOf(value: Buffer | string): Buffer {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
 function errorText(record: ExecutionRecord): string | null {
@@ -226,11 +240,11 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
   };
   if (row.started_at !== null) record.startedAt = row.started_at;
   if (row.finished_at !== null) record.finishedAt = row.finished_at;
-  if (row.output !== null) record.output = JSON.parse(row.output);
+  if (row.output !== null) record.output = bytesOf(row.output);
   if (row.error !== null) record.error = JSON.parse(row.error) as ErrorInfo;
   if (row.cold_start !== null) record.coldStart = row.cold_start === 1;
-  const extra = record as { request?: InvocationRequest; callbackUrl?: string };
-  if (row.request !== null) extra.request = JSON.parse(row.request) as InvocationRequest;
+  const extra = record as { request?: Buffer; callbackUrl?: string };
+  if (row.request !== null) extra.request = bytesOf(row.request);
   if (row.callback_url !== null) extra.callbackUrl = row.callback_url;
   return record;
 }

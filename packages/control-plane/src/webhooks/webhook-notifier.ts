@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Headers } from '@nanofaas/contracts';
 import type { CancelTimer, Clock } from '../deps/clock.js';
 import type { ExecutionRecord } from '../executions/execution-record.js';
-import { toExecutionStatus } from '../executions/execution-record.js';
+import { executionStatusJson } from '../executions/execution-record.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
 import { type OutboundUrlPolicy, OutboundUrlRefusal } from './outbound-url-policy.js';
@@ -33,7 +33,7 @@ export class WebhookNotifier {
 
   deliver(record: ExecutionRecord): void {
     if (!record.callbackUrl || this.stopped) return;
-    const body = JSON.stringify(toExecutionStatus(record));
+    const body = executionStatusJson(record);
     const signature = `sha256=${createHmac('sha256', this.options.secret).update(body).digest('hex')}`;
     void this.attempt(record, record.callbackUrl, body, signature, 1);
   }

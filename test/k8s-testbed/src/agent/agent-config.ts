@@ -10,7 +10,10 @@ export interface AgentConfig {
   /** TLS pair of the agent's kubelet endpoint (for `kubectl logs`). */
   kubeletCertPath: string;
   kubeletKeyPath: string;
-  /** Image repository → entrypoint argv; `nanofaas/watchdog` → the watchdog binary is built in. */
+  /**
+   * Image repository → entrypoint argv; built in: `nanofaas/watchdog` → the watchdog binary,
+   * `nanofaas/control-plane` → `node packages/control-plane/dist/main.js` of this checkout.
+   */
   imageEntrypoints: ImageEntrypoints;
   /** Lease renewal period; the node controller declares a node lost after ~40-50 s without one. */
   leaseRenewMs: number;
@@ -33,6 +36,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Readonly<AgentConfig> {
     stateDir: required('NANOFAAS_AGENT_STATE_DIR'),
     imageEntrypoints: Object.freeze({
       'nanofaas/watchdog': [required('NANOFAAS_WATCHDOG_BIN')],
+      // The control plane image's ENTRYPOINT (deploy/control-plane/Dockerfile), run by this Node.
+      'nanofaas/control-plane': [process.execPath, required('NANOFAAS_CONTROL_PLANE_MAIN')],
       ...parseImageEntrypoints(env.NANOFAAS_IMAGE_ENTRYPOINTS, 'NANOFAAS_IMAGE_ENTRYPOINTS'),
     }),
     kubeletCertPath: required('NANOFAAS_KUBELET_TLS_CERT'),

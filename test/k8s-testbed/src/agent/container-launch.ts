@@ -23,6 +23,8 @@ export interface LaunchContext {
   podIP: string;
   hostIP: string;
   nodeName: string;
+  /** Variables every container gets before its own env (the `kubernetes` Service's). */
+  serviceEnv?: Readonly<Record<string, string>>;
   /** What images without a container command run (see image-entrypoints.ts). */
   imageEntrypoints: ImageEntrypoints;
   /** Reads a ConfigMap's or Secret's data (Secret values decoded); undefined when it does not exist. */
@@ -81,6 +83,7 @@ async function resolveEnv(
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
     HOSTNAME: pod.metadata?.name ?? '',
+    ...context.serviceEnv,
   };
   for (const source of container.envFrom ?? []) {
     const ref = source.configMapRef ?? source.secretRef;
@@ -134,7 +137,12 @@ async function resolveEnvVar(
   return undefined;
 }
 
-function fieldValue(pod: V1Pod, path: string, context: LaunchContext): string {
+/** A downward API field of the pod (env fieldRef and downwardAPI volume items). */
+export function fieldValue(
+  pod: V1Pod,
+  path: string,
+  context: Pick<LaunchContext, 'podIP' | 'hostIP' | 'nodeName'>,
+): string {
   const labelOrAnnotation = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (labelOrAnnotation) {
     const map = labelOrAnnotation[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations;

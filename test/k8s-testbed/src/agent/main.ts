@@ -3,6 +3,7 @@
 // (src/testbed.ts); configuration comes from the environment (agent-config.ts).
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { loadAgentConfig } from './agent-config.js';
+import { ClusterApiService } from './cluster-api-service.js';
 import { KubeletServer } from './kubelet-server.js';
 import { NodeAgent } from './node-agent.js';
 import { PodAddresses } from './pod-addresses.js';
@@ -23,6 +24,12 @@ const agent = new NodeAgent({
   coordination: kubeConfig.makeApiClient(CoordinationV1Api),
   podApi: createPodApi(core, config.nodeName, log),
   addresses: new PodAddresses(config.network),
+  clusterApi: new ClusterApiService({
+    core,
+    network: config.network,
+    apiServer: new URL(kubeConfig.getCurrentCluster()!.server),
+    log,
+  }),
   kubeletServer: new KubeletServer({
     host: config.network.hostIP,
     certPath: config.kubeletCertPath,

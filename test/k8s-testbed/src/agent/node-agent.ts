@@ -9,6 +9,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { AgentConfig } from './agent-config.js';
+import type { ClusterApiService } from './cluster-api-service.js';
 import type { KubeletServer } from './kubelet-server.js';
 import type { PodAddresses } from './pod-addresses.js';
 import { isNotFound, type PodApi } from './pod-api.js';
@@ -22,6 +23,8 @@ export interface NodeAgentDeps {
   podApi: PodApi;
   addresses: PodAddresses;
   kubeletServer: KubeletServer;
+  /** The `kubernetes` Service for in-cluster clients in pods. */
+  clusterApi: ClusterApiService;
   log(line: string): void;
 }
 
@@ -45,6 +48,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     const kubeletPort = await this.deps.kubeletServer.start();
     await this.registerNode(kubeletPort);
+    await this.deps.clusterApi.start();
     await this.renewLease();
     this.leaseTimer = setInterval(() => void this.renewLease(), this.deps.config.leaseRenewMs);
     this.loop = this.watchPods();
@@ -58,6 +62,7 @@ export class NodeAgent {
     await Promise.all([...this.runners.values()].map((runner) => runner.shutdown(2000)));
     this.runners.clear();
     await this.deps.kubeletServer.stop();
+    await this.deps.clusterApi.stop();
     await this.loop?.catch(() => undefined);
   }
 
@@ -229,6 +234,7 @@ export class NodeAgent {
       config: this.deps.config,
       addresses: this.deps.addresses,
       api: this.deps.podApi,
+      serviceEnv: this.deps.clusterApi.env(),
       log: this.deps.log,
       onGone: (goneUid) => {
         this.runners.delete(goneUid);

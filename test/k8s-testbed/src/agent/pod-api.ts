@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import {
   type CoreV1Api,
   PatchStrategy,
   setHeaderOptions,
+  type V1PersistentVolumeClaim,
   type V1Pod,
   type V1PodStatus,
 } from '@kubernetes/client-node';
+import { ContainerStartError } from './container-launch.js';
 
 /** The few API calls a pod runner makes; a small interface so the runner is testable on its own. */
 export interface PodApi {
@@ -18,6 +21,10 @@ export interface PodApi {
     namespace: string,
     name: string,
   ): Promise<Record<string, string> | undefined>;
+  /** A token of the pod's ServiceAccount bound to the pod (TokenRequest), as the kubelet gets it. */
+  requestToken(pod: V1Pod, audience: string | undefined, expirationSeconds: number): Promise<string>;
+  /** Host path of the hostPath or local PersistentVolume bound to a claim. */
+  claimPath(namespace: string, claimName: string): Promise<string>;
   /** Records a core/v1 Event about the pod, as `component` (default "kubelet"); best effort. */
   recordEvent(
     pod: V1Pod,
@@ -69,6 +76,55 @@ export function createPodApi(core: CoreV1Api, nodeName: string, log: (line: stri
         if (isNotFound(error)) return undefined;
         throw error;
       }
+    },
+    async requestToken(pod, audience, expirationSeconds) {
+      const request = await core.createNamespacedServiceAccountToken({
+        name: pod.spec?.serviceAccountName || 'default',
+        namespace: pod.metadata!.namespace!,
+        body: {
+          spec: {
+            // No audience: the API server's own (what in-cluster clients present it).
+            audiences: audience ? [audience] : [],
+            expirationSeconds,
+            boundObjectRef: {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              name: pod.metadata!.name,
+              uid: pod.metadata!.uid,
+            },
+          },
+        },
+      });
+      return request.status!.token;
+    },
+    async claimPath(namespace, claimName) {
+      let claim: V1PersistentVolumeClaim;
+      try {
+        claim = await core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        throw new ContainerStartError(
+          'CreateContainerConfigError',
+          `persistentvolumeclaim "${claimName}" not found`,
+        );
+      }
+      const volumeName = claim.spec?.volumeName;
+      if (claim.status?.phase !== 'Bound' || !volumeName) {
+        throw new ContainerStartError(
+          'CreateContainerConfigError',
+          `persistentvolumeclaim "${claimName}" is not bound (no matching PersistentVolume yet)`,
+        );
+      }
+      const volume = await core.readPersistentVolume({ name: volumeName });
+      const path = volume.spec?.hostPath?.path ?? volume.spec?.local?.path;
+      if (!path) {
+        throw new ContainerStartError(
+          'CreateContainerConfigError',
+          `persistentvolume "${volumeName}": only hostPath and local volumes can be mounted by the node agent`,
+        );
+      }
+      mkdirSync(path, { recursive: true });
+      return path;
     },
     recordEvent(pod, type, reason, message, component = 'kubelet') {
       const now = new Date();

@@ -5,11 +5,17 @@ import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { killWithParent } from '../parent-death.js';
 import type { AgentConfig } from './agent-config.js';
-import { type ContainerLaunch, ContainerStartError, resolveContainerLaunch } from './container-launch.js';
+import {
+  type ContainerLaunch,
+  ContainerStartError,
+  fieldValue,
+  resolveContainerLaunch,
+} from './container-launch.js';
 import { ContainerProbes } from './container-probes.js';
 import type { PodAddress, PodAddresses } from './pod-addresses.js';
 import { isNotFound, type PodApi } from './pod-api.js';
 import { buildPodStatus, type ContainerState, type PodPhase } from './pod-status.js';
+import { type PodMount, preparePodVolumes } from './pod-volumes.js';
 import { withPrivateTmp } from './private-tmp.js';
 import { StatusWriter, type WriteFailure } from './status-writer.js';
 
@@ -17,6 +23,8 @@ export interface PodRunnerDeps {
   config: AgentConfig;
   addresses: PodAddresses;
   api: PodApi;
+  /** Variables of the `kubernetes` Service every container gets (cluster-api-service.ts). */
+  serviceEnv: Readonly<Record<string, string>>;
   log(line: string): void;
   /** Called once the runner is finished with the pod (deleted, or the pod vanished). */
   onGone(uid: string): void;
@@ -35,6 +43,8 @@ export class PodRunner {
   private address: PodAddress | undefined;
   private addressReleased = false;
   private launch: ContainerLaunch | undefined;
+  /** The pod's volumes, prepared once: an emptyDir outlives container restarts. */
+  private mounts: PodMount[] | undefined;
   private child: ChildProcess | undefined;
   private childExited: Promise<void> | undefined;
   private state: ContainerState = { kind: 'waiting', reason: 'ContainerCreating' };
@@ -122,13 +132,28 @@ export class PodRunner {
     if (this.terminating) return;
     try {
       // Re-resolved on every (re)start, as the kubelet does: a changed ConfigMap takes effect.
-      this.launch = await resolveContainerLaunch(this.pod, this.container, {
+      const fields = {
         podIP: this.address!.ip,
         hostIP: this.deps.config.network.hostIP,
         nodeName: this.deps.config.nodeName,
+      };
+      const readData = this.deps.api.readData.bind(this.deps.api);
+      this.launch = await resolveContainerLaunch(this.pod, this.container, {
+        ...fields,
+        serviceEnv: this.deps.serviceEnv,
         imageEntrypoints: this.deps.config.imageEntrypoints,
-        readData: (kind, namespace, name) => this.deps.api.readData(kind, namespace, name),
+        readData,
       });
+      // Volumes need the pod's own mount namespace (bridge networks); on loopback they are not mounted.
+      if (this.address?.netns && this.mounts === undefined) {
+        this.mounts = await preparePodVolumes(this.pod, this.container, {
+          podDir: this.dir,
+          readData,
+          requestToken: (pod, audience, seconds) => this.deps.api.requestToken(pod, audience, seconds),
+          claimPath: (namespace, claim) => this.deps.api.claimPath(namespace, claim),
+          fieldValue: (path) => fieldValue(this.pod, path, fields),
+        });
+      }
     } catch (error) {
       const reason = error instanceof ContainerStartError ? error.reason : 'CreateContainerError';
       const message = error instanceof Error ? error.message : String(error);
@@ -143,7 +168,7 @@ export class PodRunner {
     // The same isolation on each (re)start: pod network, private /tmp (bridge networks: the agent
     // has the privileges), killed with the agent.
     const isolated = this.address?.netns
-      ? withPrivateTmp(this.tmpDir(), launch.command, launch.args)
+      ? withPrivateTmp(this.tmpDir(), launch.command, launch.args, this.mounts)
       : { command: launch.command, args: launch.args };
     const inNetwork = this.deps.addresses.wrap(this.address!, isolated.command, isolated.args);
     const wrapped = killWithParent(inNetwork.command, inNetwork.args);

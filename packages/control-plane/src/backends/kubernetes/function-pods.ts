@@ -1,9 +1,9 @@
 import { type ErrorInfo, errorInfo, type FunctionStatus } from '@nanofaas/contracts';
 import type { Clock } from '../../deps/clock.js';
-import type { Dispatch, DispatchResult } from '../backend.js';
+import { type Dispatch, type DispatchResult, dispatchResultOf } from '../backend.js';
 import { InstanceRouter, type RoutableInstance } from '../instance-router.js';
 import type { ReadyEndpoint } from './endpoint-slices.js';
-import type { PodClient, PodClientFactory } from './pod-client.js';
+import type { FunctionAnswer, PodClient, PodClientFactory } from './pod-client.js';
 
 /** One ready pod of a DEPLOYMENT function, as the router sees it. */
 export interface FunctionPod extends RoutableInstance {
@@ -124,13 +124,13 @@ export class FunctionPods {
         if (!acquired.ok) return { ok: false, error: acquired.error, coldStart };
         pod = acquired.value;
       }
-      let outcome: Awaited<ReturnType<PodClient['invoke']>>;
+      let outcome: FunctionAnswer;
       try {
         outcome = await pod.client.invoke(dispatch);
       } finally {
         this.#release(pod);
       }
-      if (outcome.ok) return { ok: true, output: outcome.output, coldStart };
+      if (outcome.ok) return dispatchResultOf(outcome, coldStart);
       const unrun = outcome.notDelivered === true || outcome.error.code === 'NOT_READY';
       if (unrun) this.#suspect(pod);
       if (!unrun || redispatch >= 2) return { ok: false, error: outcome.error, coldStart };

@@ -1,8 +1,8 @@
 import type { V1Job } from '@kubernetes/client-node';
-import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/contracts';
+import { type ErrorInfo, errorInfo } from '@nanofaas/contracts';
 import { SECRET_PAYLOAD_MAX_BYTES } from '../../config/kubernetes-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
-import type { DeployedFunction, Dispatch, DispatchResult } from '../backend.js';
+import type { DeployedFunction, Dispatch, DispatchResult, RunCompletion } from '../backend.js';
 import { describeApiError, statusOf } from './api-errors.js';
 import { type JobRun, jobManifest, secretManifest } from './job-manifests.js';
 import type { KubeApi } from './kube-api.js';
@@ -77,8 +77,9 @@ export class JobRuns {
     if (completion === undefined) {
       return failure(errorInfo('INTERNAL_ERROR', 'a REMOTE dispatch came without a completion channel'));
     }
-    const payloadJson = JSON.stringify(dispatch.request);
-    const payloadBytes = Buffer.byteLength(payloadJson);
+    // The caller's bytes as they are (data is never re-encoded).
+    const payloadJson = dispatch.requestBody.toString('utf8');
+    const payloadBytes = dispatch.requestBody.length;
     const limit = Math.min(SECRET_PAYLOAD_MAX_BYTES, ENV_VALUE_MAX_BYTES);
     if (payloadBytes > limit) {
       return failure(
@@ -142,13 +143,13 @@ export class JobRuns {
     name: string,
     functionName: string,
     dispatch: Dispatch,
-    callback: Promise<CompletionCallback>,
+    callback: Promise<RunCompletion>,
     ended: Promise<JobEnd> = this.#expect(name, functionName),
   ): Promise<DispatchResult> {
     const { clock } = this.#options;
     const cancels: Array<() => void> = [];
     const settled = await new Promise<
-      | { kind: 'callback'; body: CompletionCallback }
+      | { kind: 'callback'; body: RunCompletion }
       | { kind: 'lost'; how: string }
       | { kind: 'timeout' }
       | { kind: 'aborted'; reason: string }

@@ -1,5 +1,10 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { errorInfo, type FunctionStatus, PlatformError } from '@nanofaas/contracts';
+import {
+  errorInfo,
+  type FunctionStatus,
+  type ResolvedFunctionSpec,
+  validationFailed,
+} from '@nanofaas/contracts';
 import type { KubernetesBackendConfig } from '../../config/kubernetes-backend-config.js';
 import type { CancelTimer, Clock } from '../../deps/clock.js';
 import type { Logger } from '../../observability/logger.js';
@@ -128,12 +133,26 @@ export class KubernetesBackend implements Backend {
     return this.#stopping;
   }
 
-  async ensureFunction(fn: DeployedFunction): Promise<void> {
-    if (fn.spec.endpointUrl === undefined && fn.spec.image === undefined) {
-      throw new PlatformError('VALIDATION_FAILED', 'field "image": is required by the kubernetes backend', {
-        issues: [{ field: 'image', rule: 'required', message: 'is required by the kubernetes backend' }],
-      });
+  /** Every function runs from an image here; POOL endpoints are the pool backend's. */
+  validate(spec: ResolvedFunctionSpec): void {
+    if (spec.executionMode === 'POOL') {
+      throw validationFailed([
+        {
+          field: 'executionMode',
+          rule: 'enum',
+          message: 'POOL is not run by the kubernetes backend (DEPLOYMENT or REMOTE)',
+        },
+      ]);
     }
+    if (spec.image === undefined) {
+      throw validationFailed([
+        { field: 'image', rule: 'required', message: 'is required by the kubernetes backend' },
+      ]);
+    }
+  }
+
+  async ensureFunction(fn: DeployedFunction): Promise<void> {
+    this.validate(fn.spec);
     if (this.#stopping !== undefined) return;
     this.#functions.set(fn.spec.name, fn);
     await this.#deploy(fn);

@@ -5,6 +5,7 @@ import {
   PlatformError,
   type ResolvedFunctionSpec,
   type ValidationIssue,
+  validationFailed,
 } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import { type Clock, systemClock } from '../../deps/clock.js';
@@ -17,8 +18,12 @@ import type {
   LoadProbe,
   StateListener,
 } from '../backend.js';
+import type { FunctionLogSink } from '../function-log-sink.js';
+import { PoolBackend } from '../pool-backend.js';
+import { detectSandbox, type FunctionSandbox } from './function-sandbox.js';
+import { FunctionUids } from './function-uids.js';
 import { SCRATCH_DIR_PREFIX } from './instance-process.js';
-import { type LaunchPlanResult, planLaunch } from './launch-plan.js';
+import { type IsolationContext, type LaunchPlanResult, planLaunch } from './launch-plan.js';
 import { LocalBackendMetrics } from './local-backend-metrics.js';
 import { createMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
 import { OneShotRunner } from './one-shot-runner.js';
@@ -42,6 +47,10 @@ export interface LocalBackendOptions {
   /** Every stderr line of every watchdog (they log JSON there). */
   readonly processLog?: (label: string, line: string) => void;
   readonly metrics?: LocalBackendMetrics;
+  /** Where what functions write goes (the log API); nothing is kept when absent. */
+  readonly logs?: FunctionLogSink;
+  /** How functions are isolated; detected at start from NANOFAAS_LOCAL_ISOLATION by default. */
+  readonly sandbox?: FunctionSandbox;
 }
 
 /**
@@ -72,7 +81,7 @@ export function validateLocalFunctionSpec(
 /**
  * The local backend (DESIGN.md §5), the embedded default: a DEPLOYMENT function is a pool of warm
  * watchdog processes on loopback ports (ReplicaPool), a REMOTE invocation is one one-shot watchdog
- * that calls back (OneShotRunner). Every process runs in its own process group with a sanitised
+ * that calls back (OneShotRunner), a POOL function an endpoint that already runs (PoolBackend). Every process runs in its own process group with a sanitised
  * environment, and none outlives `stop()`.
  */
 export class LocalBackend implements Backend {
@@ -83,13 +92,18 @@ export class LocalBackend implements Backend {
   readonly #launcher: ProcessLauncher;
   readonly #ports: PortAllocator;
   #memoryLimiter: MemoryLimiter | undefined;
+  #sandbox: FunctionSandbox | undefined;
+  readonly #uids: FunctionUids;
   readonly #envSource: EnvSource;
+  readonly #logs: FunctionLogSink | undefined;
   readonly #log: (message: string) => void;
   readonly #pools = new Map<string, ReplicaPool>();
   readonly #functions = new Map<string, { fn: DeployedFunction; plan: LaunchPlanResult }>();
   /** Removed functions: a late invoke must not start them again (only ensureFunction does). */
   readonly #removed = new Set<string>();
   #oneShot: OneShotRunner | undefined;
+  /** POOL functions: endpoints that already run, called through the function HTTP client. */
+  readonly #endpoints = new PoolBackend();
   #load: LoadProbe = { queuedCount: () => 0 };
   #reportState: StateListener | undefined;
   #instanceSequence = 0;
@@ -104,7 +118,22 @@ export class LocalBackend implements Backend {
     this.#ports = options.ports ?? createPortAllocator();
     this.#memoryLimiter = options.memory;
     this.#envSource = options.envSource ?? process.env;
+    this.#logs = options.logs;
     this.metrics = options.metrics ?? new LocalBackendMetrics();
+    this.#sandbox = options.sandbox;
+    const own = process.getuid?.();
+    this.#uids = new FunctionUids(this.#config.uidRange, new Set(own === undefined ? [] : [own]));
+  }
+
+  /** Detected at start (it runs bubblewrap once), never in the constructor. */
+  get #isolation(): IsolationContext {
+    this.#sandbox ??= detectSandbox(this.#config.isolation, { root: process.getuid?.() === 0 });
+    const sandbox = this.#sandbox;
+    return { sandbox, uidOf: (name) => this.#uids.uidOf(name) };
+  }
+
+  #plan(fn: DeployedFunction): LaunchPlanResult {
+    return planLaunch(fn.spec, this.#config, this.#envSource, this.#isolation);
   }
 
   /** How `resources.memory` is enforced on this machine (logged at start). */
@@ -121,6 +150,7 @@ export class LocalBackend implements Backend {
   async start(context: BackendContext): Promise<void> {
     this.#load = context.load;
     this.#reportState = context.reportState;
+    await this.#endpoints.start(context);
     try {
       accessSync(this.#config.watchdogPath, constants.X_OK);
     } catch {
@@ -132,6 +162,8 @@ export class LocalBackend implements Backend {
     this.#log(
       `local backend: watchdog ${this.#config.watchdogPath}; resources.memory ${this.#memory.describe()}`,
     );
+    const { sandbox } = this.#isolation;
+    this.#log(`local backend: function isolation ${sandbox.description}`);
     const reaped = reapInstancesOfDeadControlPlanes();
     removeScratchDirsOfDeadControlPlanes(SCRATCH_DIR_PREFIX);
     if (reaped > 0)
@@ -150,9 +182,27 @@ export class LocalBackend implements Backend {
       await Promise.all([
         ...pools.map((pool) => pool.stop(reason, 0)),
         this.#oneShot?.stop(this.#config.stopGraceMs),
+        this.#endpoints.stop(),
       ]);
     })();
     return this.#stopping;
+  }
+
+  /**
+   * A DEPLOYMENT or REMOTE spec must be able to start here: a runtimeCommand (an image alone needs
+   * the kubernetes backend) whose executable exists, a workdir inside the functions root, an env
+   * a process accepts. POOL specs only need their endpointUrl, which the contracts check.
+   */
+  validate(spec: ResolvedFunctionSpec): void {
+    if (spec.executionMode === 'POOL') {
+      this.#endpoints.validate(spec);
+      return;
+    }
+    // Checked as a function uid would see it, without allocating one for a spec not stored yet.
+    const { sandbox } = this.#isolation;
+    const probe: IsolationContext = { sandbox, uidOf: () => this.#config.uidRange.first };
+    const plan = planLaunch(spec, this.#config, this.#envSource, probe);
+    if (!plan.ok) throw validationFailed([plan.issue]);
   }
 
   async ensureFunction(fn: DeployedFunction): Promise<void> {
@@ -163,7 +213,22 @@ export class LocalBackend implements Backend {
     }
     if (this.#stopping !== undefined) return;
     this.#removed.delete(fn.spec.name);
+    if (fn.spec.executionMode === 'POOL') {
+      await this.#retireInstances(fn.spec.name, fn.spec.timeoutMs);
+      await this.#endpoints.ensureFunction(fn);
+      return;
+    }
+    await this.#endpoints.removeFunction(fn.spec.name);
     this.#deploy(fn);
+  }
+
+  /** A function that became POOL: its own processes (replicas, runs) are no longer wanted. */
+  async #retireInstances(name: string, drainMs: number): Promise<void> {
+    this.#functions.delete(name);
+    const pool = this.#pools.get(name);
+    this.#pools.delete(name);
+    const reason = errorInfo('FUNCTION_UNAVAILABLE', `"${name}" now runs as POOL`);
+    await pool?.stop(reason, drainMs);
   }
 
   async removeFunction(name: string): Promise<void> {
@@ -173,12 +238,18 @@ export class LocalBackend implements Backend {
     const pool = this.#pools.get(name);
     this.#pools.delete(name);
     const reason = errorInfo('FUNCTION_DELETED', `"${name}" was deleted`);
-    await Promise.all([pool?.stop(reason, drainMs), this.#oneShot?.stopRuns(name, this.#config.stopGraceMs)]);
+    await Promise.all([
+      pool?.stop(reason, drainMs),
+      this.#oneShot?.stopRuns(name, this.#config.stopGraceMs),
+      this.#endpoints.removeFunction(name),
+    ]);
     this.metrics.forget(name);
+    this.#uids.release(name);
   }
 
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
     this.#pools.get(name)?.pin(replicas);
+    await this.#endpoints.scaleFunction(name, replicas);
   }
 
   /** Processes die with their control plane, so there is nothing to adopt: only orphans to remove. */
@@ -218,11 +289,12 @@ export class LocalBackend implements Backend {
         coldStart: false,
       };
     }
+    if (fn.spec.executionMode === 'POOL') return this.#endpoints.invoke(fn, dispatch);
     const known = this.#functions.get(fn.spec.name);
     if (known === undefined || known.fn.revision < fn.revision) this.#deploy(fn);
     if (fn.spec.executionMode === 'REMOTE') {
       const entry = this.#functions.get(fn.spec.name);
-      const plan = entry?.plan ?? planLaunch(fn.spec, this.#config, this.#envSource);
+      const plan = entry?.plan ?? this.#plan(fn);
       if (!plan.ok) return { ok: false, error: plan.error, coldStart: false };
       return explainMemoryKill(fn, await this.#oneShot.run(fn, plan.plan, dispatch));
     }
@@ -238,6 +310,13 @@ export class LocalBackend implements Backend {
   }
 
   describeFunction(name: string): FunctionStatus | undefined {
+    const endpoint = this.#endpoints.describeFunction(name);
+    if (endpoint !== undefined) return endpoint;
+    const status = this.#describe(name);
+    return status === undefined ? undefined : { ...status, isolation: this.#isolation.sandbox.level };
+  }
+
+  #describe(name: string): FunctionStatus | undefined {
     const pool = this.#pools.get(name);
     if (pool !== undefined) return pool.describe();
     const entry = this.#functions.get(name);
@@ -265,7 +344,7 @@ export class LocalBackend implements Backend {
 
   #deploy(fn: DeployedFunction): void {
     const name = fn.spec.name;
-    const plan = planLaunch(fn.spec, this.#config, this.#envSource);
+    const plan = this.#plan(fn);
     this.#functions.set(name, { fn, plan });
     const pool = this.#pools.get(name);
     if (fn.spec.executionMode === 'REMOTE') {
@@ -292,14 +371,25 @@ export class LocalBackend implements Backend {
       ports: this.#ports,
       memory: this.#memory,
       metrics: this.metrics,
+      ...(this.#logs === undefined ? {} : { logs: this.#logs }),
+      sandbox: this.#isolation.sandbox,
+      privatePaths: this.#config.privatePaths,
+      maskedPaths: this.#maskedPaths(),
     };
+  }
+
+  /** Functions that share the control plane's uid would otherwise read its user's files (HOME). */
+  #maskedPaths(): string[] {
+    const home = this.#envSource['HOME'];
+    if (this.#isolation.sandbox.separateUids || home === undefined || home === '/' || home === '') return [];
+    return [home];
   }
 
   #poolDeps(): ReplicaPoolDeps {
     return {
       ...this.#sharedDeps(),
       load: { queuedCount: (name) => this.#load.queuedCount(name) },
-      planLaunch: (fn) => planLaunch(fn.spec, this.#config, this.#envSource),
+      planLaunch: (fn) => this.#plan(fn),
       nextInstanceId: (name) => this.#nextInstanceId(name),
       log: this.#log,
       reportState: (name, status) => this.#reportState?.(name, status),

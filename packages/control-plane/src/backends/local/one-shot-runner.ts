@@ -1,16 +1,16 @@
 import { rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CompletionCallback, type ErrorInfo, errorInfo } from '@nanofaas/contracts';
+import { type ErrorInfo, errorInfo } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
-import type { DeployedFunction, Dispatch, DispatchResult } from '../backend.js';
-import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import type { DeployedFunction, Dispatch, DispatchResult, RunCompletion } from '../backend.js';
+import { cancelled } from '../function-http-client.js';
+import { createScratchDir, giveToFunction, type InstanceDeps, launchInstance } from './instance-process.js';
 import type { LaunchPlan } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import type { PortAllocator } from './port-allocator.js';
 import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
-import { cancelled } from './watchdog-client.js';
 import { type OneShotPayload, oneShotEnvironment } from './watchdog-environment.js';
 
 /** Name of the payload file in a one-shot run's scratch directory. */
@@ -25,7 +25,7 @@ export interface OneShotRunnerDeps extends InstanceDeps {
 }
 
 type Settlement =
-  | { readonly kind: 'callback'; readonly body: CompletionCallback }
+  | { readonly kind: 'callback'; readonly body: RunCompletion }
   | { readonly kind: 'exit'; readonly status: ExitStatus }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
@@ -62,15 +62,21 @@ export class OneShotRunner {
       );
     }
     if (this.#stopping) return failure(errorInfo('SHUTTING_DOWN', 'the local backend is stopping'));
-    if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal));
+    if (dispatch.signal.aborted) return failure(cancelled(dispatch.signal.reason));
     const instanceId = this.#deps.nextInstanceId(fn.spec.name);
-    const scratchDir = createScratchDir(instanceId);
-    const payload = await this.#preparePayload(JSON.stringify(dispatch.request), scratchDir);
+    const scratchDir = createScratchDir(instanceId, plan.isolation);
+    const payload = await this.#preparePayload(dispatch.requestBody, scratchDir, plan);
     if (!payload.ok) {
       rmSync(scratchDir, { recursive: true, force: true });
       return failure(payload.error);
     }
-    const runtimePort = fn.spec.runtimeMode === 'HTTP' ? await this.#deps.ports.allocate() : 1;
+    let runtimePort = 1;
+    try {
+      if (fn.spec.runtimeMode === 'HTTP') runtimePort = await this.#deps.ports.allocate();
+    } catch (error) {
+      rmSync(scratchDir, { recursive: true, force: true });
+      throw error;
+    }
     const env = oneShotEnvironment(fn.spec, {
       base: plan.baseEnv,
       instanceId,
@@ -86,12 +92,14 @@ export class OneShotRunner {
     const process = launchInstance(
       {
         instanceId,
+        functionName: fn.spec.name,
         watchdogPath: this.#deps.config.watchdogPath,
         env,
         cwd: plan.cwd,
         label: instanceId,
         scratchDir,
         memoryBytes: plan.memoryBytes,
+        isolation: plan.isolation,
       },
       this.#deps,
     );
@@ -107,10 +115,7 @@ export class OneShotRunner {
         timer.unref();
         void process.exited.then(() => clearTimeout(timer));
         const body = settlement.body;
-        if (body.success) return { ok: true, output: body.output ?? null, coldStart: true };
-        return failure(
-          body.error ?? errorInfo('FUNCTION_ERROR', 'the run reported a failure without an error'),
-        );
+        return body.success ? { ok: true, output: body.output, coldStart: true } : failure(body.error);
       }
       case 'exit':
         return failure(
@@ -128,7 +133,7 @@ export class OneShotRunner {
         );
       case 'aborted':
         await process.stop(0);
-        return failure(cancelled(dispatch.signal));
+        return failure(cancelled(dispatch.signal.reason));
       default: {
         const unknown: never = settlement;
         throw new Error(`unexpected settlement ${JSON.stringify(unknown)}`);
@@ -142,15 +147,18 @@ export class OneShotRunner {
    * this user only and removed with the directory when the run ends.
    */
   async #preparePayload(
-    json: string,
+    json: Buffer,
     scratchDir: string,
+    plan: LaunchPlan,
   ): Promise<{ ok: true; payload: OneShotPayload } | { ok: false; error: ErrorInfo }> {
-    if (Buffer.byteLength(json) <= this.#deps.config.payloadEnvMaxBytes) {
-      return { ok: true, payload: { via: 'env', json } };
+    if (json.length <= this.#deps.config.payloadEnvMaxBytes) {
+      // Valid UTF-8 (the edge checked it) without NUL (JSON text has none): a valid env value.
+      return { ok: true, payload: { via: 'env', json: json.toString('utf8') } };
     }
     const path = join(scratchDir, PAYLOAD_FILE_NAME);
     try {
       await writeFile(path, json, { mode: 0o600, flag: 'wx' });
+      giveToFunction(path, plan.isolation);
     } catch (error) {
       return {
         ok: false,
@@ -164,7 +172,7 @@ export class OneShotRunner {
   #settle(
     process: LaunchedProcess,
     dispatch: Dispatch,
-    callback: Promise<CompletionCallback>,
+    callback: Promise<RunCompletion>,
   ): Promise<Settlement> {
     const { clock, config } = this.#deps;
     return new Promise<Settlement>((resolve) => {

@@ -9,6 +9,11 @@ export interface LaunchOptions {
   readonly cwd: string;
   /** Names the process in log lines, e.g. `word-stats/3`. */
   readonly label: string;
+  /**
+   * The process a graceful stop (SIGTERM) goes to, found from the launched one; by default the
+   * whole process group. A sandbox whose outer process dies of SIGTERM names the watchdog inside.
+   */
+  readonly drainPid?: (pid: number) => number | undefined;
 }
 
 export interface ExitStatus {
@@ -41,6 +46,11 @@ export interface ProcessLauncher {
 export type ProcessLogSink = (label: string, line: string) => void;
 
 const TAIL_LINES = 20;
+/**
+ * A longer run without a newline is passed on as a line of its own. The watchdog cuts lines far
+ * below this; the bound is for anything else that writes to its stderr.
+ */
+const MAX_PARTIAL_LINE_CHARS = 256 * 1024;
 
 /** Starts processes detached (own process group) so a group kill reaches everything they spawned. */
 export function createProcessLauncher(logSink: ProcessLogSink): ProcessLauncher {
@@ -76,6 +86,10 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     const lines = (partial + decoder.write(chunk)).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) onLine(line);
+    if (partial.length > MAX_PARTIAL_LINE_CHARS) {
+      onLine(partial);
+      partial = '';
+    }
   });
 
   const exited = new Promise<ExitStatus>((resolve) => {
@@ -103,6 +117,16 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     }
   };
 
+  const signalDrain = () => {
+    const target = child.pid === undefined ? undefined : options.drainPid?.(child.pid);
+    if (target === undefined || exitStatus !== undefined) return signalGroup('SIGTERM');
+    try {
+      process.kill(target, 'SIGTERM');
+    } catch {
+      signalGroup('SIGTERM');
+    }
+  };
+
   return {
     pid: child.pid,
     exited,
@@ -115,7 +139,7 @@ function launchDetached(options: LaunchOptions, logSink: ProcessLogSink): Launch
     signalGroup,
     async stop(graceMs) {
       if (exitStatus !== undefined) return exitStatus;
-      signalGroup('SIGTERM');
+      signalDrain();
       let timer: NodeJS.Timeout | undefined;
       const killed = new Promise<void>((resolve) => {
         timer = setTimeout(() => {

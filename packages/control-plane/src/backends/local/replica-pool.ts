@@ -1,6 +1,13 @@
 import { type ErrorInfo, errorInfo, type FunctionStatus } from '@nanofaas/contracts';
 import { Autoscaler } from '../autoscaler.js';
-import type { DeployedFunction, Dispatch, DispatchResult, LoadProbe } from '../backend.js';
+import {
+  type DeployedFunction,
+  type Dispatch,
+  type DispatchResult,
+  dispatchResultOf,
+  type LoadProbe,
+} from '../backend.js';
+import type { FunctionAnswer } from '../function-http-client.js';
 import { InstanceRouter } from '../instance-router.js';
 import type { Acquired } from '../wait-queue.js';
 import type { LaunchPlanResult } from './launch-plan.js';
@@ -9,7 +16,6 @@ import { describePool } from './pool-status.js';
 import { describeExit } from './process-launcher.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { ReplicaStartError, WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
-import type { InvokeOutcome } from './watchdog-client.js';
 
 export interface ReplicaPoolDeps extends WarmReplicaDeps {
   readonly load: LoadProbe;
@@ -96,13 +102,13 @@ export class ReplicaPool {
       const acquired = await this.#acquire(dispatch);
       if (!acquired.ok) return { ok: false, error: acquired.error, coldStart: false };
       const { value: replica, coldStart } = acquired;
-      let outcome: InvokeOutcome;
+      let outcome: FunctionAnswer;
       try {
-        outcome = await replica.client.invoke(dispatch);
+        outcome = await replica.client.invoke(dispatch, dispatch.requestBody);
       } finally {
         this.#release(replica);
       }
-      if (outcome.ok) return { ok: true, output: outcome.output, coldStart };
+      if (outcome.ok) return dispatchResultOf(outcome, coldStart);
       const { code } = outcome.error;
       if (code === 'BACKEND_UNREACHABLE') this.#recover(replica, 1_000);
       // RUNTIME_UNAVAILABLE: the runtime died under the request; NOT_READY: the watchdog is
@@ -284,6 +290,7 @@ export class ReplicaPool {
         cwd: plan.cwd,
         baseEnv: plan.baseEnv,
         memoryBytes: plan.memoryBytes,
+        isolation: plan.isolation,
       },
       this.#deps,
     );

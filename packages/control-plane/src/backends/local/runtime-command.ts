@@ -1,46 +1,15 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-
-/**
- * Splits a WATCHDOG_CMD the way the watchdog does (POSIX shell quoting, never a shell): single
- * quotes are literal, double quotes allow `\"` and `\\`, a backslash outside quotes escapes one
- * character. Returns undefined for unbalanced quotes or a trailing backslash.
- */
-export function splitCommand(command: string): string[] | undefined {
-  const argv: string[] = [];
-  let current = '';
-  let inWord = false;
-  let quote: "'" | '"' | undefined;
-  for (let i = 0; i < command.length; i++) {
-    const char = command.charAt(i);
-    if (quote === "'") {
-      if (char === "'") quote = undefined;
-      else current += char;
-    } else if (quote === '"') {
-      if (char === '"') quote = undefined;
-      else if (char === '\\' && i + 1 < command.length && '"\\$`\n'.includes(command.charAt(i + 1))) {
-        current += command.charAt(++i);
-      } else current += char;
-    } else if (char === "'" || char === '"') {
-      quote = char;
-      inWord = true;
-    } else if (char === '\\') {
-      if (i + 1 >= command.length) return undefined;
-      current += command.charAt(++i);
-      inWord = true;
-    } else if (/\s/.test(char)) {
-      if (inWord) argv.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += char;
-      inWord = true;
-    }
-  }
-  if (quote !== undefined) return undefined;
-  if (inWord) argv.push(current);
-  return argv;
-}
+import { splitCommand } from '@nanofaas/contracts';
 
 /**
  * Why `runtimeCommand` cannot run from `cwd` with `path` (the function's PATH), or undefined when
@@ -80,4 +49,64 @@ function explainFile(full: string, shown: string): string | undefined {
     if (code === 'EACCES') return `runtimeCommand: "${shown}" (${full}) is not executable`;
     return `runtimeCommand: "${shown}" (${full}) does not exist`;
   }
+}
+
+/**
+ * The files a runtimeCommand runs: its executable as found (through PATH), every absolute argument
+ * that exists, and where symbolic links among them lead (a virtualenv's python → the interpreter it
+ * was made from). The sandbox mounts these into a function's view (sandbox-mounts.ts).
+ */
+export function commandFiles(runtimeCommand: string, cwd: string, path: string | undefined): string[] {
+  const argv = splitCommand(runtimeCommand) ?? [];
+  const [executable, ...args] = argv;
+  const files: string[] = [];
+  if (executable !== undefined) {
+    if (executable.includes('/')) files.push(isAbsolute(executable) ? executable : resolve(cwd, executable));
+    else {
+      const found = (path ?? '')
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(resolve(cwd, dir), executable))
+        .find((candidate) => explainFile(candidate, executable) === undefined);
+      if (found !== undefined) files.push(found);
+    }
+  }
+  for (const arg of args) if (isAbsolute(arg) && existsSync(arg)) files.push(arg);
+  // A script's interpreter too (a virtualenv's console script names the venv's python).
+  const interpreter = files[0] === undefined ? undefined : shebangInterpreter(files[0], cwd, path);
+  if (interpreter !== undefined) files.push(interpreter);
+  const real = files.flatMap((file) => {
+    try {
+      const target = realpathSync(file);
+      return target === file ? [] : [target];
+    } catch {
+      return [];
+    }
+  });
+  return [...files, ...real];
+}
+
+/** The interpreter a `#!` line names (through PATH for `#!/usr/bin/env name`), or undefined. */
+function shebangInterpreter(file: string, cwd: string, path: string | undefined): string | undefined {
+  let head: string;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(256);
+      head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  if (!head.startsWith('#!')) return undefined;
+  const [interpreter, argument] = head.slice(2).split('\n')[0]!.trim().split(/\s+/);
+  if (interpreter === undefined || !isAbsolute(interpreter)) return undefined;
+  if (!interpreter.endsWith('/env') || argument === undefined || argument.includes('/')) return interpreter;
+  return (path ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => join(resolve(cwd, dir), argument))
+    .find((candidate) => existsSync(candidate));
 }

@@ -1,10 +1,11 @@
 import type { ResolvedFunctionSpec } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
 import type { Clock } from '../../deps/clock.js';
+import { FunctionHttpClient } from '../function-http-client.js';
 import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
+import type { InstanceIsolation } from './launch-plan.js';
 import type { PortAllocator } from './port-allocator.js';
 import { describeExit, type ExitStatus, type LaunchedProcess } from './process-launcher.js';
-import { WatchdogClient } from './watchdog-client.js';
 import { warmReplicaEnvironment } from './watchdog-environment.js';
 
 /** `unhealthy`: was ready, now failing its health check (the watchdog restarts its runtime). */
@@ -17,6 +18,7 @@ export interface WarmReplicaOptions {
   readonly cwd: string;
   readonly baseEnv: Record<string, string>;
   readonly memoryBytes: number | undefined;
+  readonly isolation: InstanceIsolation;
 }
 
 export interface WarmReplicaDeps extends InstanceDeps {
@@ -38,6 +40,12 @@ export class ReplicaStartError extends Error {
 
 /** Runtime restarts the watchdog may make while starting before the replica is given up. */
 const MAX_RUNTIME_FAILURES_WHILE_STARTING = 3;
+
+/**
+ * Largest answer taken from a warm watchdog: it caps the function's output at MAX_OUTPUT_BYTES
+ * (6 MiB by default) itself; this only bounds a watchdog that misbehaves.
+ */
+export const WATCHDOG_ANSWER_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * In warm HTTP mode the watchdog restarts a runtime that dies or never gets healthy, by itself and
@@ -88,7 +96,7 @@ export class WarmReplica {
   /** Started while the function had no ready replica: its first request is a cold start. */
   startedFromZero = false;
   servedFirst = false;
-  #client: WatchdogClient | undefined;
+  #client: FunctionHttpClient | undefined;
   #process: LaunchedProcess | undefined;
   #stopRequested = false;
   readonly #options: WarmReplicaOptions;
@@ -101,7 +109,7 @@ export class WarmReplica {
     this.#deps = deps;
   }
 
-  get client(): WatchdogClient {
+  get client(): FunctionHttpClient {
     if (this.#client === undefined) throw new Error(`replica ${this.id} has not started`);
     return this.#client;
   }
@@ -127,7 +135,7 @@ export class WarmReplica {
     this.startedAt = clock.now();
     const [port, runtimePort] = [await this.#deps.ports.allocate(), await this.#deps.ports.allocate()];
     if (this.#stopRequested) throw new ReplicaStartError('stopped while starting');
-    const scratchDir = createScratchDir(this.id);
+    const scratchDir = createScratchDir(this.id, this.#options.isolation);
     const env = warmReplicaEnvironment(spec, {
       base: this.#options.baseEnv,
       port,
@@ -137,16 +145,23 @@ export class WarmReplica {
       healthTimeoutMs: config.readyTimeoutMs,
     });
     this.port = port;
-    this.#client = new WatchdogClient(port, spec.concurrency);
+    // The watchdog enforces X-Timeout-Ms and caps the function's output itself.
+    this.#client = new FunctionHttpClient(new URL(`http://127.0.0.1:${port}/invoke`), {
+      maxConnections: spec.concurrency,
+      maxOutputBytes: WATCHDOG_ANSWER_MAX_BYTES,
+      timeoutGraceMs: 2_000,
+    });
     this.#process = launchInstance(
       {
         instanceId: this.id,
+        functionName: spec.name,
         watchdogPath: config.watchdogPath,
         env,
         cwd: this.#options.cwd,
         label: this.id,
         scratchDir,
         memoryBytes: this.#options.memoryBytes,
+        isolation: this.#options.isolation,
       },
       this.#deps,
     );
@@ -156,7 +171,7 @@ export class WarmReplica {
     this.readyAt = clock.now();
   }
 
-  async #waitReady(process: LaunchedProcess, client: WatchdogClient): Promise<void> {
+  async #waitReady(process: LaunchedProcess, client: FunctionHttpClient): Promise<void> {
     const { readyTimeoutMs, healthIntervalMs } = this.#deps.config;
     const deadline = this.#deps.clock.now() + readyTimeoutMs;
     let exit: ExitStatus | undefined;
@@ -177,7 +192,7 @@ export class WarmReplica {
           await process.stop(0);
           throw new ReplicaStartError(failure.message, failure.code);
         }
-        if (await client.checkHealth(Math.max(100, healthIntervalMs * 10))) return;
+        if (await client.checkHealth('/health', Math.max(100, healthIntervalMs * 10))) return;
         if (this.#deps.clock.now() >= deadline) {
           const detail = lastError(process);
           await process.stop(0);
@@ -205,7 +220,7 @@ export class WarmReplica {
   async awaitHealthy(withinMs: number): Promise<boolean> {
     const deadline = this.#deps.clock.now() + withinMs;
     while (this.state === 'unhealthy' && !this.#stopRequested) {
-      if (await this.client.checkHealth(1_000)) return true;
+      if (await this.client.checkHealth('/health', 1_000)) return true;
       if (this.#deps.clock.now() >= deadline) return false;
       await sleep(Math.max(50, this.#deps.config.healthIntervalMs * 5));
     }
@@ -217,7 +232,7 @@ export class WarmReplica {
     this.#stopRequested = true;
     this.state = 'stopped';
     if (this.#process !== undefined) await this.#process.stop(graceMs);
-    this.#client?.close();
+    await this.#client?.close();
   }
 
   /** Last error line the watchdog logged, for status messages. */

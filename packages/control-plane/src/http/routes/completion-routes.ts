@@ -1,10 +1,10 @@
-import { isTerminalState, PlatformError, validateCompletionCallback } from '@nanofaas/contracts';
+import { isTerminalState, PlatformError } from '@nanofaas/contracts';
 import { bearerToken } from '../../security/api-key-authenticator.js';
 import type { AppServices } from '../app-services.js';
-import { readJsonBody } from '../read-body.js';
+import { parseCompletion } from '../completion-body.js';
+import { readBody } from '../read-body.js';
 import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { validationError } from '../validate-input.js';
 
 /**
  * POST /v1/internal/executions/{id}:complete — a one-shot run reports its result, presenting the
@@ -17,6 +17,7 @@ export function completionRoutes(services: AppServices): Route[] {
     {
       method: 'POST',
       path: '/v1/internal/executions/{id}:complete',
+      duringShutdown: true,
       access: 'callback',
       async handle({ req, res, params }) {
         const id = params.id!;
@@ -27,12 +28,10 @@ export function completionRoutes(services: AppServices): Route[] {
           req.resume();
           throw new PlatformError('UNAUTHORIZED', 'missing or invalid callback token for this execution');
         }
-        const body = await readJsonBody(req, config.server.maxBodyBytes);
-        const result = validateCompletionCallback(body);
-        if (!result.ok) throw validationError(result.issues);
+        const completion = parseCompletion(await readBody(req, config.server.maxBodyBytes));
         // deliver() fences by attempt: only the attempt that waits (the current one, or a run
         // recovered after a restart under its old number) takes the result.
-        const accepted = !isTerminalState(record.status) && completions.deliver(id, attempt, result.value);
+        const accepted = !isTerminalState(record.status) && completions.deliver(id, attempt, completion);
         if (!accepted) {
           logger.info(
             { executionId: id, attempt, currentAttempt: record.attempt, status: record.status },

@@ -1,7 +1,7 @@
 import { EXECUTION_STATES, type ExecutionState, PlatformError } from '@nanofaas/contracts';
-import { toExecutionStatus } from '../../executions/execution-record.js';
+import { executionStatusJson } from '../../executions/execution-record.js';
 import type { AppServices } from '../app-services.js';
-import { sendJson } from '../respond.js';
+import { sendJsonText } from '../respond.js';
 import type { Route } from '../route.js';
 import { functionNameParam, validationError } from '../validate-input.js';
 
@@ -14,17 +14,19 @@ export function executionRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/v1/executions/{id}',
+      duringShutdown: true,
       access: 'invoke',
       handle({ res, params }) {
         const record = tracker.get(params.id!);
         if (!record)
           throw new PlatformError('EXECUTION_NOT_FOUND', `execution "${params.id}" does not exist`);
-        sendJson(res, 200, toExecutionStatus(record));
+        sendJsonText(res, 200, executionStatusJson(record));
       },
     },
     {
       method: 'GET',
       path: '/v1/executions',
+      duringShutdown: true,
       access: 'invoke',
       handle({ res, query }) {
         const fn = query.get('function') ?? undefined;
@@ -46,7 +48,7 @@ export function executionRoutes(services: AppServices): Route[] {
           ...(status !== undefined ? { status: status as ExecutionState } : {}),
           limit,
         });
-        sendJson(res, 200, { items: items.map(toExecutionStatus) });
+        sendJsonText(res, 200, `{"items":[${items.map(executionStatusJson).join(',')}]}`);
       },
     },
   ];

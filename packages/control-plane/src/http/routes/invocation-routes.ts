@@ -1,16 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type EnqueueResponse,
-  HeaderKeys,
-  httpStatusOf,
-  InvocationRequestValidator,
-  type InvocationResponse,
-} from '@nanofaas/contracts';
+import { type EnqueueResponse, HeaderKeys, httpStatusOf, type InvocationResponse } from '@nanofaas/contracts';
 import type { ExecutionRecord } from '../../executions/execution-record.js';
 import { traceContextOf } from '../../observability/trace-context.js';
 import type { AppServices } from '../app-services.js';
-import { readJsonBody } from '../read-body.js';
-import { sendJson, sendJsonText } from '../respond.js';
+import { parseInvocationBody } from '../invocation-body.js';
+import { readBody } from '../read-body.js';
+import { sendJson, sendJsonWithOutput } from '../respond.js';
 import type { Route } from '../route.js';
 import {
   callbackUrlHeader,
@@ -18,7 +13,6 @@ import {
   headerValue,
   idempotencyKeyHeader,
   timeoutHeader,
-  validated,
 } from '../validate-input.js';
 
 /**
@@ -49,7 +43,7 @@ export function invocationRoutes(services: AppServices): Route[] {
         const name = functionNameParam(params.name!);
         const timeoutMs = timeoutHeader(headerValue(req.headers[HeaderKeys.timeoutMs]));
         const options = optionsOf(req);
-        const request = validated(InvocationRequestValidator, await readJsonBody(req, maxBytes));
+        const request = parseInvocationBody(await readBody(req, maxBytes));
         const { record } = await invocations.invoke(name, request, { ...options, timeoutMs });
         sendInvocationResult(res, record);
       },
@@ -65,7 +59,7 @@ export function invocationRoutes(services: AppServices): Route[] {
           webhookPolicy,
         );
         const options = optionsOf(req);
-        const request = validated(InvocationRequestValidator, await readJsonBody(req, maxBytes));
+        const request = parseInvocationBody(await readBody(req, maxBytes));
         const { record } = await invocations.enqueue(name, request, { ...options, callbackUrl });
         const body: EnqueueResponse = { executionId: record.id, status: 'queued' };
         sendJson(res, 202, body, {
@@ -78,6 +72,8 @@ export function invocationRoutes(services: AppServices): Route[] {
   ];
 }
 
+const NULL_OUTPUT = Buffer.from('null');
+
 function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): void {
   const headers: Record<string, string> = {
     [HeaderKeys.executionId]: record.id,
@@ -89,12 +85,7 @@ function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): voi
   if (record.coldStart === true) headers[HeaderKeys.coldStart] = 'true';
   switch (record.status) {
     case 'success':
-      if (record.outputJson !== undefined) {
-        sendJsonText(res, 200, withOutputJson(body, record.outputJson), headers);
-        return;
-      }
-      body.output = record.output ?? null;
-      sendJson(res, 200, body, headers);
+      sendJsonWithOutput(res, 200, body, record.output ?? NULL_OUTPUT, headers);
       return;
     case 'error':
     case 'timeout': {
@@ -117,12 +108,4 @@ function sendInvocationResult(res: ServerResponse, record: ExecutionRecord): voi
       sendJson(res, 408, body, headers);
       return;
   }
-}
-
-/**
- * `body` serialised with `output` spliced in as the function's own JSON text (already validated),
- * instead of serialising the parsed value again; same fields, same order as JSON.stringify.
- */
-function withOutputJson(body: InvocationResponse, outputJson: string): string {
-  return `${JSON.stringify(body).slice(0, -1)},"output":${outputJson}}`;
 }

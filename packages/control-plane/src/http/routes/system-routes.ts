@@ -12,6 +12,7 @@ export function systemRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/healthz',
+      duringShutdown: true,
       access: 'public',
       handle({ res }) {
         sendJson(res, 200, { status: 'ok' });
@@ -20,6 +21,7 @@ export function systemRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/readyz',
+      duringShutdown: true,
       access: 'public',
       handle({ res }) {
         const ready = services.isReady();
@@ -29,6 +31,7 @@ export function systemRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/metrics',
+      duringShutdown: true,
       access: 'public',
       handle({ res }) {
         sendText(res, 200, services.metrics.registry.render(), 'text/plain; version=0.0.4; charset=utf-8');
@@ -37,6 +40,7 @@ export function systemRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/openapi.json',
+      duringShutdown: true,
       access: 'public',
       handle({ res }) {
         openApi ??= JSON.stringify(buildOpenApiDocument(VERSION));

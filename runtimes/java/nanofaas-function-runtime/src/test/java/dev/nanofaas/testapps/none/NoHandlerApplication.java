@@ -1,0 +1,6 @@
+package dev.nanofaas.testapps.none;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+@SpringBootApplication
+public class NoHandlerApplication {}
