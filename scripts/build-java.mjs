@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reactor = join(root, 'runtimes/java');
 const examples = ['word-stats', 'json-transform'];
+const conformanceHandler = join(root, 'test/runtime-conformance/handlers/java');
 // The JDK 25 whose AOT cache the examples start with (packages/control-plane/src/examples/java-example-functions.ts).
 const java25 = '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java';
 
@@ -30,8 +31,10 @@ function newest(dir) {
 
 const jar = (name) => join(root, 'examples/java', name, 'target', `${name}.jar`);
 const aotDir = (name) => join(root, 'examples/java', name, 'target/aot-cache');
-const outputs = () =>
-  examples.flatMap((name) => [jar(name), ...(existsSync(java25) ? [join(aotDir(name), 'app.aot')] : [])]);
+const outputs = () => [
+  join(conformanceHandler, 'target/conformance.jar'),
+  ...examples.flatMap((name) => [jar(name), ...(existsSync(java25) ? [join(aotDir(name), 'app.aot')] : [])]),
+];
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { type FunctionSpec, validateFunctionSpec } from '@nanofaas/contracts';
 import { parseDocument } from 'yaml';
 import { CliError, ExitCode } from './exit-codes.js';
-import { nodeRuntimeCli, pythonRuntimeCommand, typescriptCompiler } from './paths.js';
+import { javaRuntimeDir, nodeRuntimeCli, pythonRuntimeCommand, typescriptCompiler } from './paths.js';
 
 /** A function folder's `nanofaas.yaml`: the FunctionSpec in YAML plus the CLI's own `x-build` steps. */
 export interface Manifest {
@@ -29,7 +29,8 @@ export function quoteArg(arg: string): string {
  * Placeholders a manifest may use in `runtimeCommand` and `x-build`, so a function folder does not
  * carry paths of one machine: `{{node}}` (this Node), `{{nodeRuntime}}` (the Node runtime's
  * command), `{{tsc}}` (the TypeScript compiler the CLI ships with), `{{pythonRuntime}}` (the
- * Python runtime's `nanofaas-python`) and `{{python}}` (the Python of its virtualenv).
+ * Python runtime's `nanofaas-python`), `{{python}}` (the Python of its virtualenv) and
+ * `{{javaRuntime}}` (the Java runtime's Maven project).
  */
 function placeholders(env: Env): Record<string, () => string> {
   return {
@@ -38,6 +39,7 @@ function placeholders(env: Env): Record<string, () => string> {
     tsc: () => `${quoteArg(process.execPath)} ${quoteArg(typescriptCompiler())}`,
     pythonRuntime: () => quoteArg(installedPythonRuntime(env)),
     python: () => quoteArg(join(dirname(installedPythonRuntime(env)), 'python')),
+    javaRuntime: () => quoteArg(javaRuntimeDir(env)),
   };
 }
 

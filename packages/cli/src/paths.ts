@@ -42,3 +42,8 @@ export function pythonRuntimeCommand(env: Env): string {
   const venv = env.NANOFAAS_PYTHON_VENV ?? resolve(cliRoot, '../../runtimes/python/.venv');
   return resolve(venv, 'bin/nanofaas-python');
 }
+
+/** The Java runtime's Maven project (`{{javaRuntime}}` in a manifest): NANOFAAS_JAVA_RUNTIME_DIR, else runtimes/java beside the CLI. */
+export function javaRuntimeDir(env: Env): string {
+  return env.NANOFAAS_JAVA_RUNTIME_DIR ?? resolve(cliRoot, '../../runtimes/java');
+}

@@ -14,6 +14,7 @@ import { nanofaas, startUp, type UpProcess } from './cli-kit.js';
 const hasCompiler = spawnSync('cc', ['--version']).status === 0;
 // The Python runtime's virtualenv (`bash runtimes/python/scripts/venv.sh`; .ci/run makes it).
 const hasPythonRuntime = existsSync(pythonRuntimeCommand(process.env));
+const hasMaven = spawnSync('mvn', ['--version']).status === 0;
 
 /** Per template: the input to send and the output it must give back. */
 const CASES = [
@@ -39,6 +40,16 @@ const CASES = [
         },
       ]
     : []),
+  ...(hasMaven
+    ? [
+        {
+          template: 'java',
+          data: '{"name":"Ada"}',
+          output: { greeting: 'Hello, Ada!' },
+          logged: '"msg":"greeting Ada"',
+        },
+      ]
+    : []),
   ...(hasCompiler
     ? [
         {
@@ -51,7 +62,7 @@ const CASES = [
     : []),
 ];
 
-describe('nanofaas CLI against a control plane started by `nanofaas up`', { timeout: 600_000 }, () => {
+describe('nanofaas CLI against a control plane started by `nanofaas up`', { timeout: 1_200_000 }, () => {
   let root: string;
   let up: UpProcess;
   let env: Record<string, string>;

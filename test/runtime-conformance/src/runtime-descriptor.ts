@@ -33,4 +33,6 @@ export interface RuntimeDescriptor {
    * reported as `todo` instead of failing the suite. Keep it empty for a finished runtime.
    */
   readonly todo?: Readonly<Record<string, string>>;
+  /** How long a warm HTTP server may take to answer GET /health with 200 (default 30 s; a JVM needs more on a loaded machine). */
+  readonly readyTimeoutMs?: number;
 }

@@ -34,11 +34,15 @@ for (const { descriptor, skip } of await selectRuntimes()) {
   describe(`${descriptor.name} runtime: warm HTTP`, { skip }, () => {
     let runtime: ServedRuntime;
     before(async () => {
-      runtime = await serveRuntime(descriptor.http(), {
-        MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-        TIMEOUT_MS: '30000',
-        FUNCTION_NAME: 'conformance',
-      });
+      runtime = await serveRuntime(
+        descriptor.http(),
+        {
+          MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+          TIMEOUT_MS: '30000',
+          FUNCTION_NAME: 'conformance',
+        },
+        descriptor.readyTimeoutMs,
+      );
     });
     after(() => runtime?.stop());
 

@@ -1,5 +1,6 @@
 package dev.nanofaas.runtime;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nanofaas.function.FunctionHandler;
 import dev.nanofaas.runtime.config.RuntimeConfig;
@@ -13,10 +14,12 @@ import dev.nanofaas.runtime.metrics.RuntimeMetrics;
 import dev.nanofaas.runtime.oneshot.CallbackClient;
 import dev.nanofaas.runtime.oneshot.OneShotApplicationRunner;
 import dev.nanofaas.runtime.oneshot.OneShotRunner;
+import dev.nanofaas.runtime.stdio.StdioApplicationRunner;
 import dev.nanofaas.runtime.web.ErrorWriter;
 import dev.nanofaas.runtime.web.InvokeController;
 import dev.nanofaas.runtime.web.RuntimeErrorController;
 import dev.nanofaas.runtime.web.RuntimeState;
+import dev.nanofaas.runtime.web.SigtermDrain;
 import dev.nanofaas.runtime.web.TraceLoggingFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,6 +87,8 @@ public class NanofaasRuntimeAutoConfiguration {
   @Bean
   RuntimeJson nanofaasRuntimeJson(ObjectProvider<Jackson2ObjectMapperBuilder> builder, RuntimeConfig config) {
     ObjectMapper mapper = builder.getIfAvailable(Jackson2ObjectMapperBuilder::json).build();
+    // An emoji goes out as its UTF-8 bytes, not as an escaped surrogate pair (as JSON.stringify writes it).
+    mapper.configure(JsonGenerator.Feature.COMBINE_UNICODE_SURROGATES_IN_UTF8, true);
     return new RuntimeJson(mapper, new InvocationRequestDecoder(new ExactJsonReader(config.maxBodyBytes())));
   }
 
@@ -115,7 +120,12 @@ public class NanofaasRuntimeAutoConfiguration {
         new OneShotRunner(invoker, json.decoder(), CallbackClient.withDefaults(), json.mapper()), config, context);
   }
 
-  /** The HTTP side; absent in a one-shot run. */
+  @Bean
+  StdioApplicationRunner nanofaasStdioRunner(HandlerInvoker invoker, RuntimeJson json, RuntimeConfig config, ApplicationContext context) {
+    return new StdioApplicationRunner(invoker, json.decoder(), json.mapper(), config, context);
+  }
+
+  /** The HTTP side; absent in a one-shot or STDIO run. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   static class Web {
@@ -127,6 +137,11 @@ public class NanofaasRuntimeAutoConfiguration {
     @Bean
     ApplicationListener<WebServerInitializedEvent> nanofaasReadyListener(RuntimeState state) {
       return event -> state.markReady(ManagementFactory.getRuntimeMXBean().getUptime());
+    }
+
+    @Bean
+    SigtermDrain nanofaasSigtermDrain() {
+      return new SigtermDrain();
     }
 
     @Bean

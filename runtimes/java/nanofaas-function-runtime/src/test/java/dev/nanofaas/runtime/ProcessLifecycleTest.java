@@ -120,7 +120,12 @@ class ProcessLifecycleTest {
       runtime.awaitHealthy(port, Duration.ofSeconds(240));
       String url = "http://127.0.0.1:" + port + "/invoke";
       CompletableFuture<Http.Answer> slow = CompletableFuture.supplyAsync(() -> Http.post(url, "{\"input\":{\"action\":\"sleep\",\"ms\":1500}}"));
-      Thread.sleep(500);
+      // SIGTERM only once the invocation runs (the runtime's own in-flight gauge says so).
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!Http.get("http://127.0.0.1:" + port + "/metrics").text().contains("nanofaas_runtime_in_flight 1")) {
+        assertThat(System.nanoTime()).as("the invocation never started").isLessThan(deadline);
+        Thread.sleep(20);
+      }
       runtime.process().destroy(); // SIGTERM
       Http.Answer answer = slow.get();
       assertThat(answer.status()).isEqualTo(200);

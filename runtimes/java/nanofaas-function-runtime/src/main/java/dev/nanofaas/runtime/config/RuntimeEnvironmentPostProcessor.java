@@ -32,7 +32,10 @@ public final class RuntimeEnvironmentPostProcessor implements EnvironmentPostPro
     Map<String, Object> forced = new HashMap<>();
     if (environment.getProperty("PORT") != null && !environment.getProperty("PORT").isEmpty()) forced.put("server.port", config.port());
     if (environment.getProperty("HOST") != null && !environment.getProperty("HOST").isEmpty()) forced.put("server.address", config.host());
-    if (config.isOneShot()) {
+    if (environment.containsProperty("stdio")) {
+      // STDIO mode (--stdio): one invocation on stdin, no web server.
+      forced.put("spring.main.web-application-type", "none");
+    } else if (config.isOneShot()) {
       if (AotDetector.useGeneratedArtifacts()) {
         // The AOT-processed context was built for a servlet application: keep it, on a private port.
         forced.put("server.port", 0);

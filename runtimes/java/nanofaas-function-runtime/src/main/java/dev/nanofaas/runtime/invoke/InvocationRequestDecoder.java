@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * Parses and checks an InvocationRequest body by the contracts' schema
  * (packages/contracts/src/invocation.ts): an object with {@code input} (any JSON value) and an
- * optional {@code metadata} of at most 64 string values (keys 1–256 characters, values up to 8192), no
+ * optional {@code metadata} (null means absent) of at most 64 string values (keys 1–256 characters, values up to 8192), no
  * other field. Bad JSON is MALFORMED_JSON; a bad shape is VALIDATION_FAILED naming each field.
  */
 public final class InvocationRequestDecoder {
@@ -61,7 +61,8 @@ public final class InvocationRequestDecoder {
       String name = field.getKey();
       if (name.equals("input")) continue;
       if (name.equals("metadata")) {
-        metadata = metadata(field.getValue(), issues);
+        // An explicit null for an optional field means absent (DESIGN.md §3).
+        if (!field.getValue().isNull()) metadata = metadata(field.getValue(), issues);
       } else {
         issues.add(new ValidationIssue(name, "unknownField", "is not a known field"));
       }
@@ -71,6 +72,8 @@ public final class InvocationRequestDecoder {
   }
 
   private static Map<String, String> metadata(JsonNode value, List<ValidationIssue> issues) {
+    // An explicit null means absent, as in the other runtimes and the control plane.
+    if (value.isNull()) return Collections.emptyMap();
     if (!value.isObject()) {
       issues.add(new ValidationIssue("metadata", "type", "must be an object whose values are strings (got " + preview(value) + ")"));
       return Collections.emptyMap();

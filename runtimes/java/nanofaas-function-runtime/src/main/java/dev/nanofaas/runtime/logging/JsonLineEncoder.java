@@ -53,6 +53,12 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       if (mdc != null) {
         for (Map.Entry<String, String> entry : mdc.entrySet()) json.writeStringField(entry.getKey(), entry.getValue());
       }
+      if (event.getKeyValuePairs() != null) {
+        for (org.slf4j.event.KeyValuePair pair : event.getKeyValuePairs()) {
+          json.writeFieldName(pair.key);
+          writeValue(json, pair.value);
+        }
+      }
       IThrowableProxy thrown = event.getThrowableProxy();
       if (thrown != null) {
         json.writeObjectFieldStart("err");
@@ -67,6 +73,15 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     }
     out.write('\n');
     return out.toByteArray();
+  }
+
+  /** Numbers and booleans as JSON values (logger.atInfo().addKeyValue("step", 1)), anything else as text. */
+  private static void writeValue(JsonGenerator json, Object value) throws IOException {
+    if (value == null) json.writeNull();
+    else if (value instanceof Integer || value instanceof Long) json.writeNumber(((Number) value).longValue());
+    else if (value instanceof Number number) json.writeNumber(number.doubleValue());
+    else if (value instanceof Boolean bool) json.writeBoolean(bool);
+    else json.writeString(String.valueOf(value));
   }
 
   private static String levelOf(ILoggingEvent event) {

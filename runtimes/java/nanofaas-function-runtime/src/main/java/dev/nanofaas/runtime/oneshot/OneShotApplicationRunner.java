@@ -20,7 +20,7 @@ public final class OneShotApplicationRunner implements ApplicationRunner {
 
   @Override
   public void run(ApplicationArguments args) {
-    if (!config.isOneShot()) return;
+    if (!config.isOneShot() || context.getEnvironment().containsProperty("stdio")) return;
     int status = runner.run(config);
     System.exit(SpringApplication.exit(context, () -> status));
   }

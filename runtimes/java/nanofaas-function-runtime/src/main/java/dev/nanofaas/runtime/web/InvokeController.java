@@ -84,12 +84,11 @@ public class InvokeController {
     String traceId = (String) request.getAttribute(TraceLoggingFilter.TRACE_ID);
     metrics.started();
     try {
-      Object timing = readTiming(request);
-      if (timing instanceof ErrorAnswer answer) {
-        reply(response, executionId, traceId, answer, -1, false);
+      Timing timing = readTiming(request);
+      if (timing.refused() != null) {
+        reply(response, executionId, traceId, timing.refused(), -1, false);
         return;
       }
-      int[] timeoutAndAttempt = (int[]) timing;
 
       BodyFormat format = BodyFormat.classify(request.getContentType());
       if (format instanceof BodyFormat.Unsupported unsupported) {
@@ -127,7 +126,7 @@ public class InvokeController {
       }
       Invocation invocation =
           new Invocation(
-              input, raw, contentType, metadata, executionId, traceId, timeoutAndAttempt[0], timeoutAndAttempt[1]);
+              input, raw, contentType, metadata, executionId, traceId, timing.timeoutMs(), timing.attempt());
       Outcome outcome = invoker.invoke(invocation);
       if (outcome instanceof Outcome.Success success) {
         writeAnswer(response, executionId, traceId, 200, success.contentType(), success.body(), null, false);
@@ -173,8 +172,11 @@ public class InvokeController {
     response.getOutputStream().write(text);
   }
 
+  /** The invocation's timeout and attempt from its headers, or the answer that refuses them. */
+  private record Timing(int timeoutMs, int attempt, ErrorAnswer refused) {}
+
   /** X-Timeout-Ms can lower the configured timeout (never raise it); X-Dispatch-Attempt defaults to 1. */
-  private Object readTiming(HttpServletRequest request) {
+  private Timing readTiming(HttpServletRequest request) {
     String timeoutHeader = nonEmpty(request.getHeader(WireHeaders.TIMEOUT_MS));
     String attemptHeader = nonEmpty(request.getHeader(WireHeaders.DISPATCH_ATTEMPT));
     Integer requested = timeoutHeader == null ? null : positiveInteger(timeoutHeader);
@@ -188,9 +190,9 @@ public class InvokeController {
         if (message.length() > 0) message.append("; ");
         message.append("header ").append(issue.field()).append(": ").append(issue.message());
       }
-      return ErrorAnswer.validation(message.toString(), List.copyOf(issues));
+      return new Timing(0, 0, ErrorAnswer.validation(message.toString(), List.copyOf(issues)));
     }
-    return new int[] {requested == null ? timeoutMs : Math.min(requested, timeoutMs), attempt};
+    return new Timing(requested == null ? timeoutMs : Math.min(requested, timeoutMs), attempt, null);
   }
 
   private static ValidationIssue headerIssue(String field, String value) {
