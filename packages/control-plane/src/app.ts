@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorInfo, HeaderKeys } from '@nanofaas/contracts';
@@ -27,6 +26,7 @@ import { CompletionRegistry } from './scheduler/completion-registry.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { type AdminKey, loadOrCreateAdminKey } from './security/admin-key-file.js';
 import { ApiKeyAuthenticator } from './security/api-key-authenticator.js';
+import { loadCallbackKey } from './security/callback-key.js';
 import { ExecutionStore } from './store/execution-store.js';
 import { FunctionStore } from './store/function-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
@@ -73,7 +73,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   // Set once the registry exists (it needs the backend, which needs the store).
   let isRegistered: (name: string) => boolean = () => false;
   const logs = new FunctionLogStore(config.functionLogs, clock, (name) => isRegistered(name));
-  const backend = deps.backend ?? createBackend(config, logs);
+  const backend = deps.backend ?? createBackend(config.backend, { clock, logger, logs });
 
   const { db, file, dir } = openDatabase(config.store, deps.cwd ?? process.cwd());
   const adminKey = config.security.auth === 'generated' ? loadOrCreateAdminKey(dir) : undefined;
@@ -118,7 +118,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     notifier?.deliver(record),
   );
   const completions = new CompletionRegistry(
-    randomBytes(32),
+    loadCallbackKey(config.store, deps.cwd ?? process.cwd()),
     () => config.server.callbackBaseUrl ?? app.url(),
   );
   scheduler = new Scheduler({
@@ -192,6 +192,14 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   });
 
   let cancelSweep: CancelTimer | undefined;
+  let cancelReconcile: CancelTimer | undefined;
+  const reconcile = () => {
+    backend.reconcile(registry.deployedAll()).then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error }, 'backend reconciliation failed'),
+    );
+    cancelReconcile = clock.setTimer(reconcile, config.scheduler.reconcileIntervalMs);
+  };
   const sweep = () => {
     const now = clock.now();
     try {
@@ -204,6 +212,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   };
 
   const recover = () => {
+    const wasRunning = executions.runningAttempts();
     const recovered = executions.recoverActive();
     for (const record of recovered) {
       const live = {
@@ -213,7 +222,11 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
         settled: false,
       };
       tracker.track(live);
-      if (registry.deployed(record.functionName)) scheduler.submit(live);
+      const fn = registry.deployed(record.functionName);
+      const previousAttempt = wasRunning.get(record.id);
+      if (fn?.spec.executionMode === 'REMOTE' && previousAttempt !== undefined)
+        scheduler.resume(live, previousAttempt);
+      else if (fn) scheduler.submit(live);
       else {
         const error = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" no longer exists`);
         tracker.finish(live, { status: 'error', error });
@@ -231,8 +244,16 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     backend,
     adminKey,
     async start(options = {}) {
-      await backend.start({ load: { queuedCount: (name) => scheduler.queuedCount(name) } });
+      await backend.start({
+        load: { queuedCount: (name) => scheduler.queuedCount(name) },
+        reportState: (name, status) => registry.noteState(name, status),
+      });
       await registry.load();
+      try {
+        await backend.reconcile(registry.deployedAll());
+      } catch (error) {
+        logger.warn({ err: error }, 'backend reconciliation failed');
+      }
       if (options.listen !== false) {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -246,6 +267,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
       // After listen: a recovered one-shot run needs the callback address.
       recover();
       sweep();
+      cancelReconcile = clock.setTimer(reconcile, config.scheduler.reconcileIntervalMs);
       ready = true;
     },
     url() {
@@ -270,6 +292,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
         server.closeIdleConnections();
         notifier?.stop();
         cancelSweep?.();
+        cancelReconcile?.();
         await backend.stop();
         writes.close();
         await checkpointer?.stop();

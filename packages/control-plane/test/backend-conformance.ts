@@ -17,13 +17,21 @@ export interface EchoFunctionOptions {
   readonly maxReplicas: number;
   readonly timeoutMs: number;
   readonly executionMode: ExecutionMode;
+  /** Default 1. */
+  readonly minReplicas?: number;
+  readonly env?: Record<string, string>;
 }
 
 export interface ConformanceHarness {
-  /** A started backend (`start` already called). */
+  /** A started backend (`start` already called); `restart` replaces it. */
   readonly backend: Backend;
   /** A function (not yet ensured) whose instances behave as the echo server does. */
   echoFunction(options: EchoFunctionOptions): Promise<DeployedFunction>;
+  /**
+   * Stops the backend as a control plane that stops does, and starts a new one over what is left
+   * (`harness.backend` is the new one). Absent: the cases that need it are skipped.
+   */
+  restart?(): Promise<void>;
   /** Stops the backend and removes everything the harness created. */
   cleanup(): Promise<void>;
 }
@@ -31,6 +39,15 @@ export interface ConformanceHarness {
 export interface ConformanceOptions {
   /** Execution modes the backend supports; REMOTE runs get a real loopback completion channel. */
   readonly modes?: readonly ExecutionMode[];
+  /**
+   * False for a backend that only routes to an endpoint running elsewhere (POOL): the cases about
+   * the instances it would start (revision roll, cold start, crash restart) are skipped.
+   */
+  readonly runsInstances?: boolean;
+  /** Where the REMOTE completion receiver listens (runs must reach it); default 127.0.0.1. */
+  readonly callbackHost?: () => string;
+  /** Per-case timeout; default 120 s. */
+  readonly timeoutMs?: number;
 }
 
 interface EchoOutput {
@@ -40,6 +57,7 @@ interface EchoOutput {
   attempt: number;
   executionId: string | null;
   traceId: string | null;
+  env?: string | null;
 }
 
 const GENEROUS_MS = 20_000;
@@ -50,10 +68,12 @@ export function describeBackendConformance(
   options: ConformanceOptions = {},
 ): void {
   for (const mode of options.modes ?? ['DEPLOYMENT']) {
-    describe(`Backend conformance: ${name} (${mode})`, { timeout: 120_000 }, () => {
+    describe(`Backend conformance: ${name} (${mode})`, { timeout: options.timeoutMs ?? 120_000 }, () => {
       let harness: ConformanceHarness;
       let callbacks: CompletionReceiver;
       let counter = 0;
+      /** Every function deployed so far, as a registry would hand them to reconcile. */
+      const deployed = new Map<string, DeployedFunction>();
       const deploy = async (overrides: Partial<EchoFunctionOptions> = {}) => {
         counter += 1;
         const fn = await harness.echoFunction({
@@ -65,14 +85,28 @@ export function describeBackendConformance(
           ...overrides,
         });
         await harness.backend.ensureFunction(fn);
+        deployed.set(fn.spec.name, fn);
         return fn;
       };
       const invoke = (fn: DeployedFunction, input: unknown, extra: Partial<DispatchOptions> = {}) =>
         harness.backend.invoke(fn, makeDispatch(fn, input, mode === 'REMOTE' ? callbacks : undefined, extra));
+      /** Invokes until it succeeds (a crashed or rolling instance may fail a few), within GENEROUS_MS. */
+      const invokeUntilOk = async (fn: DeployedFunction, input: unknown): Promise<EchoOutput> => {
+        const until = Date.now() + GENEROUS_MS;
+        let last: DispatchResult | undefined;
+        while (Date.now() < until) {
+          last = await invoke(fn, input);
+          if (last.ok) return JSON.parse(last.output.toString()) as EchoOutput;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.fail(`never succeeded: ${JSON.stringify(last)}`);
+      };
+      const deployment = mode === 'DEPLOYMENT';
+      const runsInstances = options.runsInstances ?? true;
 
       before(async () => {
-        callbacks = await startCompletionReceiver();
         harness = await makeHarness();
+        callbacks = await startCompletionReceiver(options.callbackHost?.());
       });
       after(async () => {
         await harness?.cleanup();
@@ -150,6 +184,7 @@ export function describeBackendConformance(
         await invoke(fn, { echo: 'warm-up' });
         const inFlight = invoke(fn, { sleepMs: 1000 }, { timeoutMs: 5000 });
         await harness.backend.removeFunction(fn.spec.name);
+        deployed.delete(fn.spec.name);
         const settled = await inFlight;
         assert.equal(typeof settled.ok, 'boolean');
         const status = harness.backend.describeFunction(fn.spec.name);
@@ -162,6 +197,117 @@ export function describeBackendConformance(
         const status = harness.backend.describeFunction(fn.spec.name);
         assert.ok(status, 'no status for a deployed function');
         assert.ok(['pending', 'ready', 'scaled-to-zero', 'degraded'].includes(status.state));
+      });
+
+      it('rolls to a new revision: later invocations see the new spec', {
+        skip: !runsInstances,
+      }, async () => {
+        const fn = await deploy({ env: { GREETING: 'one' } });
+        assert.equal((await invokeUntilOk(fn, { env: 'GREETING' })).env, 'one');
+        const next = await harness.echoFunction({
+          name: fn.spec.name,
+          concurrency: 4,
+          maxReplicas: 1,
+          timeoutMs: 10_000,
+          executionMode: mode,
+          env: { GREETING: 'two' },
+        });
+        const rolled = { spec: next.spec, revision: fn.revision + 1 };
+        await harness.backend.ensureFunction(rolled);
+        deployed.set(rolled.spec.name, rolled);
+        const until = Date.now() + GENEROUS_MS;
+        let seen: unknown;
+        while (Date.now() < until) {
+          const result = await invoke(rolled, { env: 'GREETING' });
+          seen = result.ok ? (JSON.parse(result.output.toString()) as EchoOutput).env : result.error;
+          if (seen === 'two') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(seen, 'two');
+      });
+
+      it('pins to 0 (invocations fail at once, naming the pin) and back to N', {
+        skip: !deployment,
+      }, async () => {
+        const fn = await deploy();
+        await invokeUntilOk(fn, { echo: 'warm-up' });
+        await harness.backend.scaleFunction(fn.spec.name, 0);
+        const started = Date.now();
+        const pinned = await invoke(fn, { echo: 'pinned' }, { timeoutMs: 60_000 });
+        assert.equal(pinned.ok, false);
+        assert.equal((pinned as { error: { code: string } }).error.code, 'FUNCTION_UNAVAILABLE');
+        assert.ok(Date.now() - started < GENEROUS_MS, 'a pinned function made the caller wait');
+        assert.equal(harness.backend.describeFunction(fn.spec.name)?.replicas, 0);
+        await harness.backend.scaleFunction(fn.spec.name, 1);
+        assert.deepEqual((await invokeUntilOk(fn, { echo: 'back' })).echo, 'back');
+        await harness.backend.scaleFunction(fn.spec.name, null);
+      });
+
+      it('starts an instance on demand from zero and reports the cold start', {
+        skip: !deployment || !runsInstances,
+      }, async () => {
+        const fn = await deploy({ minReplicas: 0 });
+        const result = await invoke(fn, { echo: 'cold' }, { timeoutMs: GENEROUS_MS });
+        assert.equal(result.ok, true, JSON.stringify(result));
+        assert.equal(result.coldStart, true);
+        const warm = await invoke(fn, { echo: 'warm' });
+        assert.equal(warm.ok && warm.coldStart, false);
+      });
+
+      it('replaces an instance that crashed', { skip: !deployment || !runsInstances }, async () => {
+        const fn = await deploy();
+        await invokeUntilOk(fn, { echo: 'before' });
+        const crashed = await invoke(fn, { exit: true });
+        assert.equal(crashed.ok, false, 'a crash is not a success');
+        // The process that crashed is replaced (a new replica, or the watchdog restarting its runtime).
+        assert.equal((await invokeUntilOk(fn, { echo: 'after' })).echo, 'after');
+      });
+
+      it('serves its functions again after a restart of the backend', async (t) => {
+        if (!harness.restart) return t.skip('the harness cannot restart its backend');
+        const fn = await deploy();
+        await invokeUntilOk(fn, { echo: 'before' });
+        await harness.restart();
+        await harness.backend.ensureFunction(fn);
+        await harness.backend.reconcile([...deployed.values()]);
+        assert.deepEqual((await invokeUntilOk(fn, { echo: 'after' })).echo, 'after');
+      });
+
+      it('recovers a run in flight across a restart: its result, or none and a new attempt runs', async (t) => {
+        if (!harness.restart) return t.skip('the harness cannot restart its backend');
+        const fn = await deploy();
+        await invokeUntilOk(fn, { echo: 'warm-up' });
+        const dispatch = makeDispatch(
+          fn,
+          { echo: 'in flight', sleepMs: 1500 },
+          mode === 'REMOTE' ? callbacks : undefined,
+          {},
+        );
+        const first = harness.backend.invoke(fn, dispatch);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await harness.restart();
+        // Stopping a backend settles what it ran (a run that outlives it keeps running).
+        await first;
+        await harness.backend.ensureFunction(fn);
+        const recovered = harness.backend.recoverRun
+          ? await harness.backend.recoverRun(fn, {
+              ...dispatch,
+              signal: new AbortController().signal,
+              ...(dispatch.completion
+                ? { completion: callbacks.channel(dispatch.executionId, dispatch.completion.token) }
+                : {}),
+            })
+          : undefined;
+        if (recovered !== undefined) {
+          assert.equal(recovered.ok, true, JSON.stringify(recovered));
+          assert.deepEqual(
+            (JSON.parse((recovered as { output: Buffer }).output.toString()) as EchoOutput).echo,
+            'in flight',
+          );
+        } else {
+          const again = await invoke(fn, { echo: 'in flight' }, { attempt: 2 });
+          assert.equal(again.ok, true, JSON.stringify(again));
+        }
       });
 
       it('stop is idempotent and invoke never rejects after it', async () => {

@@ -6,10 +6,18 @@ import { InProcessBackend } from './fixtures/in-process-backend.js';
 describeBackendConformance(
   'in-process test backend',
   async () => {
-    const backend = new InProcessBackend();
+    let backend = new InProcessBackend();
     await backend.start({ load: { queuedCount: () => 0 } });
     return {
-      backend,
+      get backend() {
+        return backend;
+      },
+      async restart() {
+        // Its runs live in this process: a restart loses them, as a control plane's would.
+        await backend.stop();
+        backend = new InProcessBackend();
+        await backend.start({ load: { queuedCount: () => 0 } });
+      },
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -17,7 +25,8 @@ describeBackendConformance(
           concurrency: options.concurrency,
           timeoutMs: options.timeoutMs,
           executionMode: options.executionMode,
-          scaling: { minReplicas: 1, maxReplicas: options.maxReplicas },
+          scaling: { minReplicas: options.minReplicas ?? 1, maxReplicas: options.maxReplicas },
+          ...(options.env ? { env: options.env } : {}),
         });
         return { spec, revision: 1 };
       },

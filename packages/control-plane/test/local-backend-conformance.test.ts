@@ -15,10 +15,20 @@ describeBackendConformance(
     // Functions run as a uid of their own under a root control plane: their files must be open to it.
     chmodSync(root, 0o755);
     const config = loadLocalBackendConfig(new EnvReader({ NANOFAAS_FUNCTIONS_ROOT: root }), root);
-    const backend = new LocalBackend({ config, processLog: () => undefined, log: () => undefined });
-    await backend.start({ load: { queuedCount: () => 0 } });
+    const startBackend = async () => {
+      const started = new LocalBackend({ config, processLog: () => undefined, log: () => undefined });
+      await started.start({ load: { queuedCount: () => 0 } });
+      return started;
+    };
+    let backend = await startBackend();
     return {
-      backend,
+      get backend() {
+        return backend;
+      },
+      async restart() {
+        await backend.stop();
+        backend = await startBackend();
+      },
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -27,7 +37,8 @@ describeBackendConformance(
           concurrency: options.concurrency,
           timeoutMs: options.timeoutMs,
           executionMode: options.executionMode,
-          scaling: { minReplicas: 1, maxReplicas: options.maxReplicas },
+          scaling: { minReplicas: options.minReplicas ?? 1, maxReplicas: options.maxReplicas },
+          ...(options.env ? { env: options.env } : {}),
         });
         return { spec, revision: 1 };
       },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { resolveFunctionSpec, splitCommand } from '@nanofaas/contracts';
-import { Autoscaler } from '../src/backends/local/autoscaler.js';
+import { Autoscaler } from '../src/backends/autoscaler.js';
 import { parseMemoryQuantity } from '../src/backends/local/memory-limit.js';
 import { explainUnrunnableCommand } from '../src/backends/local/runtime-command.js';
 import { functionBaseEnvironment } from '../src/backends/local/watchdog-environment.js';

@@ -6,30 +6,41 @@ import { PoolBackend } from '../src/backends/pool-backend.js';
 import { describeBackendConformance } from './backend-conformance.js';
 import { startEchoProcess } from './fixtures/echo-process.js';
 
-describeBackendConformance('pool', async () => {
-  const echo = await startEchoProcess();
-  const backend = new PoolBackend();
-  await backend.start({ load: { queuedCount: () => 0 } });
-  return {
-    backend,
-    async echoFunction(options) {
-      const spec = resolveFunctionSpec({
-        name: options.name,
-        endpointUrl: echo.url,
-        concurrency: options.concurrency,
-        timeoutMs: options.timeoutMs,
-        // The pool backend runs only POOL functions, whatever mode the suite exercises.
-        executionMode: 'POOL',
-        scaling: { minReplicas: 1, maxReplicas: options.maxReplicas },
-      });
-      return { spec, revision: 1 };
-    },
-    async cleanup() {
-      await backend.stop();
-      await echo.stop();
-    },
-  };
-});
+describeBackendConformance(
+  'pool',
+  async () => {
+    const echo = await startEchoProcess();
+    let backend = new PoolBackend();
+    await backend.start({ load: { queuedCount: () => 0 } });
+    return {
+      get backend() {
+        return backend;
+      },
+      async restart() {
+        await backend.stop();
+        backend = new PoolBackend();
+        await backend.start({ load: { queuedCount: () => 0 } });
+      },
+      async echoFunction(options) {
+        const spec = resolveFunctionSpec({
+          name: options.name,
+          endpointUrl: echo.url,
+          concurrency: options.concurrency,
+          timeoutMs: options.timeoutMs,
+          // The pool backend runs only POOL functions, whatever mode the suite exercises.
+          executionMode: 'POOL',
+          scaling: { minReplicas: 1, maxReplicas: options.maxReplicas },
+        });
+        return { spec, revision: 1 };
+      },
+      async cleanup() {
+        await backend.stop();
+        await echo.stop();
+      },
+    };
+  },
+  { runsInstances: false },
+);
 
 describe('POOL backend limits', () => {
   it('refuses an answer over maxOutputBytes with OUTPUT_TOO_LARGE', async () => {

@@ -73,8 +73,17 @@ export interface LoadProbe {
   queuedCount(functionName: string): number;
 }
 
+/** A function's state as the backend sees it, pushed when it changes (crash loop, image cannot start). */
+export type StateListener = (name: string, status: FunctionStatus) => void;
+
 export interface BackendContext {
   readonly load: LoadProbe;
+  /**
+   * The backend calls this when a function's state changes on its own (not in answer to a call):
+   * a crash loop, an image that cannot start, an API error, recovery. The registry logs it and a
+   * `failed` state fails the sync requests still queued for the function.
+   */
+  readonly reportState?: StateListener;
 }
 
 /**
@@ -86,6 +95,13 @@ export interface BackendContext {
  * starting one if none is running (cold start), and never sends an instance more than `concurrency`
  * requests at once. `invoke` never rejects: every failure is a DispatchResult with a catalogue code
  * (BACKEND_UNREACHABLE, RUN_LOST, TIMEOUT, …) or the function's own error.
+ *
+ * Readiness contract of `ensureFunction`: it resolves once the backend has accepted the function
+ * (its instances exist or are being created); it does not wait for them to become ready — `invoke`
+ * waits for that, bounded by its timeout, and `describeFunction` shows the progress (replicas
+ * wanted / ready). It rejects only with a PlatformError for a spec the backend can never run;
+ * anything that may pass (an API error, an image that cannot start yet) becomes the function's
+ * state (`failed` with the cause as `message`) and is pushed through `reportState`.
  */
 export interface Backend {
   readonly kind: 'pool' | 'local' | 'kubernetes';
@@ -99,13 +115,27 @@ export interface Backend {
    * Starts nothing and changes no state; it may look at this machine (whether a command exists).
    */
   validate(spec: ResolvedFunctionSpec): void;
-  /** Creates the function's instances, or rolls them to a new revision. */
+  /** Creates the function's instances, or rolls them to a new revision (readiness contract above). */
   ensureFunction(fn: DeployedFunction): Promise<void>;
+  /**
+   * The whole desired set of functions, after load and periodically: the backend adopts what it
+   * already runs for them, creates what is missing and removes what no function owns (orphans).
+   */
+  reconcile(desired: readonly DeployedFunction[]): Promise<void>;
   /** Drains and removes every instance of the function. */
   removeFunction(name: string): Promise<void>;
   /** Pins the replica count (`PUT /v1/functions/{name}/replicas`); null returns to autoscaling. */
   scaleFunction(name: string, replicas: number | null): Promise<void>;
   invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult>;
+  /**
+   * After a restart, for a REMOTE attempt that was running when the control plane stopped: if the
+   * run is still alive (a Job survives its control plane), waits for it as `invoke` would — its
+   * callback is accepted, since callback tokens survive a restart — and returns its result;
+   * undefined when nothing of it is alive, and the scheduler dispatches a new attempt. `dispatch`
+   * carries the old attempt's number and completion channel. Backends whose runs die with the
+   * control plane leave it out.
+   */
+  recoverRun?(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult | undefined>;
   /** Live status for `GET /v1/functions/{name}`; undefined when the backend does not know it. */
   describeFunction(name: string): FunctionStatus | undefined;
   /** Optional: appends the backend's own metrics (Prometheus text lines) to GET /metrics. */

@@ -1,3 +1,5 @@
+import { type ErrorInfo, errorInfo } from '@nanofaas/contracts';
+
 type AbortListener = (reason: Error) => void;
 
 /**
@@ -59,4 +61,10 @@ export class Cancellation {
 
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason ?? 'aborted'));
+}
+
+/** The error of an attempt whose signal aborted (the caller gave up, or the platform is stopping). */
+export function cancelledError(signal: AbortSignal): ErrorInfo {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  return errorInfo('TIMEOUT', `the invocation was cancelled (${reason})`, { origin: 'platform' });
 }

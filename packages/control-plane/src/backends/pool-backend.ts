@@ -84,6 +84,13 @@ export class PoolBackend implements Backend {
       void previous.slots.drained().then(() => previous.client.close());
   }
 
+  async reconcile(desired: readonly DeployedFunction[]): Promise<void> {
+    const wanted = new Set(desired.map((fn) => fn.spec.name));
+    for (const name of [...this.functions.keys()]) if (!wanted.has(name)) await this.removeFunction(name);
+    for (const fn of desired)
+      if (this.functions.get(fn.spec.name)?.fn.revision !== fn.revision) await this.ensureFunction(fn);
+  }
+
   async removeFunction(name: string): Promise<void> {
     const entry = this.functions.get(name);
     this.functions.delete(name);
@@ -114,6 +121,10 @@ export class PoolBackend implements Backend {
     const entry = this.functions.get(fn.spec.name);
     if (entry === undefined) {
       return failure(errorInfo('FUNCTION_DELETED', `"${fn.spec.name}" is not deployed on the pool backend`));
+    }
+    if (entry.replicas === 0) {
+      const message = `"${fn.spec.name}" is pinned to 0 replicas; PUT /v1/functions/${fn.spec.name}/replicas to route to it again`;
+      return failure(errorInfo('FUNCTION_UNAVAILABLE', message));
     }
     const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     const started = Date.now();

@@ -8,6 +8,8 @@ export interface SchedulerConfig {
   readonly webhookSecret: string | undefined;
   readonly webhookMaxAttempts: number;
   readonly webhookTimeoutMs: number;
+  /** Interval of Backend.reconcile with the whole set of registered functions (also run at start). */
+  readonly reconcileIntervalMs: number;
   /** NANOFAAS_WEBHOOK_ALLOWED_HOSTS: hosts exempt from the private-address rule (internal receivers). */
   readonly webhookAllowedHosts: readonly string[];
 }
@@ -31,6 +33,7 @@ export function loadSchedulerConfig(env: EnvReader): SchedulerConfig {
     webhookSecret,
     webhookMaxAttempts: env.integer('NANOFAAS_WEBHOOK_MAX_ATTEMPTS', 6, 1, 100),
     webhookTimeoutMs: env.integer('NANOFAAS_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
+    reconcileIntervalMs: env.integer('NANOFAAS_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
     webhookAllowedHosts: allowedHosts(env.raw('NANOFAAS_WEBHOOK_ALLOWED_HOSTS')),
   };
 }

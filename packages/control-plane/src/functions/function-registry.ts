@@ -1,6 +1,8 @@
 import {
+  errorInfo,
   type FunctionResponse,
   type FunctionSpec,
+  type FunctionStatus,
   PlatformError,
   resolveFunctionSpec,
 } from '@nanofaas/contracts';
@@ -49,6 +51,27 @@ export class FunctionRegistry {
 
   deployed(name: string): DeployedFunction | undefined {
     return this.functions.get(name)?.deployed;
+  }
+
+  /** Every registered function as the backend should run it (Backend.reconcile). */
+  deployedAll(): DeployedFunction[] {
+    return [...this.functions.values()].map((entry) => entry.deployed);
+  }
+
+  /**
+   * A state the backend pushed (BackendContext.reportState): logged, and a `failed` function's
+   * queued sync requests fail at once with the backend's message instead of waiting out their
+   * timeout (async ones stay queued: the cause may pass).
+   */
+  noteState(name: string, status: FunctionStatus): void {
+    if (!this.functions.has(name)) return;
+    if (status.state === 'failed') {
+      this.logger.warn({ function: name, message: status.message }, 'function failed');
+      const message = status.message ?? 'the backend reports the function as failed';
+      this.scheduler.failQueuedSync(name, errorInfo('FUNCTION_UNAVAILABLE', `"${name}": ${message}`));
+    } else {
+      this.logger.info({ function: name, state: status.state, message: status.message }, 'function state');
+    }
   }
 
   list(): FunctionResponse[] {

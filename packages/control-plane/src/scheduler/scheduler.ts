@@ -59,6 +59,20 @@ export class Scheduler {
     lane.retrying.clear();
   }
 
+  /** Ends the function's queued sync executions with `error` (the backend reports it failed). */
+  failQueuedSync(name: string, error: ErrorInfo): void {
+    const lane = this.lanes.get(name);
+    if (!lane) return;
+    const kept = lane.drain().filter((execution) => {
+      if (execution.settled) return false;
+      if (execution.record.kind !== 'sync') return true;
+      this.deps.tracker.finish(execution, { status: 'error', error });
+      return false;
+    });
+    for (const execution of kept) lane.push(execution);
+    if (lane.queued === 0) this.ready.delete(lane);
+  }
+
   /** Whether the function's queue has room for one more (`queueSize`). */
   hasQueueRoom(name: string): boolean {
     const lane = this.lanes.get(name);
@@ -99,6 +113,20 @@ export class Scheduler {
     lane.push(execution);
     this.ready.add(lane);
     this.pump();
+  }
+
+  /**
+   * After a restart, a REMOTE execution whose attempt `previousAttempt` was running: the backend is
+   * asked whether that run is still alive (Backend.recoverRun) and its result is this attempt's;
+   * when nothing of it is alive the execution is queued as `submit` does, with its higher attempt.
+   */
+  resume(execution: LiveExecution, previousAttempt: number): void {
+    const lane = this.lanes.get(execution.record.functionName);
+    if (this.stopping || !lane || this.deps.backend.recoverRun === undefined) {
+      this.submit(execution);
+      return;
+    }
+    this.dispatch(lane, execution, previousAttempt);
   }
 
   /**
@@ -179,7 +207,7 @@ export class Scheduler {
     }
   }
 
-  private dispatch(lane: FunctionLane, execution: LiveExecution): void {
+  private dispatch(lane: FunctionLane, execution: LiveExecution, recovering?: number): void {
     lane.inFlight += 1;
     this.inFlightTotal += 1;
     this.liveInFlight.add(execution);
@@ -191,7 +219,7 @@ export class Scheduler {
       this.pump();
     };
     // One reaction per attempt (not .catch().finally(): two more promises on the hot path).
-    this.runAttempt(lane.fn, execution).then(ended, (error: unknown) => {
+    this.runAttempt(lane.fn, execution, recovering).then(ended, (error: unknown) => {
       try {
         this.deps.logger.error({ err: error, executionId: execution.record.id }, 'scheduler failure');
         this.deps.tracker.finish(execution, {
@@ -204,7 +232,12 @@ export class Scheduler {
     });
   }
 
-  private async runAttempt(fn: DeployedFunction, execution: LiveExecution): Promise<void> {
+  /** One attempt; `recovering`: the number of a run from before a restart that may still be alive. */
+  private async runAttempt(
+    fn: DeployedFunction,
+    execution: LiveExecution,
+    recovering?: number,
+  ): Promise<void> {
     const { record } = execution;
     const { clock, backend, metrics } = this.deps;
     const now = clock.now();
@@ -215,7 +248,9 @@ export class Scheduler {
     const timeoutMs = Math.max(1, Math.min(fn.spec.timeoutMs, remaining));
     const cancellation = new Cancellation();
     execution.attemptCancellation = cancellation;
-    const attempt = record.attempt;
+    // The record's attempt fences late results; a recovered run reports under its own number.
+    const fence = record.attempt;
+    const attempt = recovering ?? record.attempt;
     const completion: OpenCompletionChannel | undefined =
       fn.spec.executionMode === 'REMOTE' ? this.deps.completions.open(record.id, attempt) : undefined;
     const dispatch: Dispatch = {
@@ -231,15 +266,24 @@ export class Scheduler {
       cancellation,
       ...(completion ? { completion } : {}),
     };
-    let result: DispatchResult;
+    let result: DispatchResult | undefined;
     try {
-      result = await backend.invoke(fn, dispatch);
+      result =
+        recovering === undefined
+          ? await backend.invoke(fn, dispatch)
+          : await backend.recoverRun?.(fn, dispatch).catch(() => undefined);
     } finally {
       completion?.close();
       execution.attemptCancellation = undefined;
     }
+    if (result === undefined) {
+      // Nothing of the old run is alive: a new attempt (already numbered higher) runs as usual.
+      record.status = 'queued';
+      if (!execution.settled) this.requeueFront(execution);
+      return;
+    }
     if (result.coldStart) metrics.coldStarts.inc({ function: record.functionName });
-    if (execution.settled || record.attempt !== attempt) return;
+    if (execution.settled || record.attempt !== fence) return;
     if (this.stopping && cancellation.aborted) {
       this.requeueForNextStart(execution);
       return;
@@ -252,8 +296,8 @@ export class Scheduler {
       });
       return;
     }
-    if (shouldRetry(result.error, attempt, fn.spec.maxRetries) && !this.stopping) {
-      const delayMs = retryDelayMs(attempt, this.deps.retry);
+    if (shouldRetry(result.error, fence, fn.spec.maxRetries) && !this.stopping) {
+      const delayMs = retryDelayMs(fence, this.deps.retry);
       if (execution.deadline === undefined || clock.now() + delayMs < execution.deadline) {
         this.scheduleRetry(execution, delayMs, result.error);
         return;
@@ -290,6 +334,16 @@ export class Scheduler {
       this.ready.add(current);
       this.pump();
     }, delayMs);
+  }
+
+  private requeueFront(execution: LiveExecution): void {
+    const lane = this.lanes.get(execution.record.functionName);
+    if (!lane || this.stopping) {
+      this.submit(execution);
+      return;
+    }
+    lane.pushFront(execution);
+    this.ready.add(lane);
   }
 
   /**

@@ -129,6 +129,17 @@ export class ExecutionStore {
    * bumping every one keeps the next attempt above any that may have run (numbers may be skipped,
    * never reused; docs/lifecycle.md, "Recovery").
    */
+  /** Attempts that were running when the control plane stopped (read before recoverActive). */
+  runningAttempts(): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT id, attempt FROM executions WHERE status = 'running'`)
+      .all() as Array<{
+      id: string;
+      attempt: number;
+    }>;
+    return new Map(rows.map((row) => [row.id, row.attempt]));
+  }
+
   recoverActive(): ExecutionRecord[] {
     return this.db.transaction(() => {
       this.db

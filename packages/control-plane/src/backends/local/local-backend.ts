@@ -16,6 +16,7 @@ import type {
   Dispatch,
   DispatchResult,
   LoadProbe,
+  StateListener,
 } from '../backend.js';
 import type { FunctionLogSink } from '../function-log-sink.js';
 import { PoolBackend } from '../pool-backend.js';
@@ -104,6 +105,7 @@ export class LocalBackend implements Backend {
   /** POOL functions: endpoints that already run, called through the function HTTP client. */
   readonly #endpoints = new PoolBackend();
   #load: LoadProbe = { queuedCount: () => 0 };
+  #reportState: StateListener | undefined;
   #instanceSequence = 0;
   #stopping: Promise<void> | undefined;
 
@@ -147,6 +149,7 @@ export class LocalBackend implements Backend {
 
   async start(context: BackendContext): Promise<void> {
     this.#load = context.load;
+    this.#reportState = context.reportState;
     await this.#endpoints.start(context);
     try {
       accessSync(this.#config.watchdogPath, constants.X_OK);
@@ -247,6 +250,17 @@ export class LocalBackend implements Backend {
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
     this.#pools.get(name)?.pin(replicas);
     await this.#endpoints.scaleFunction(name, replicas);
+  }
+
+  /** Processes die with their control plane, so there is nothing to adopt: only orphans to remove. */
+  async reconcile(desired: readonly DeployedFunction[]): Promise<void> {
+    const wanted = new Set(desired.map((fn) => fn.spec.name));
+    const orphans = [...this.#functions.keys(), ...this.#pools.keys()].filter((name) => !wanted.has(name));
+    await Promise.all([...new Set(orphans)].map((name) => this.removeFunction(name)));
+    for (const fn of desired) {
+      const known = this.#functions.get(fn.spec.name);
+      if (known === undefined || known.fn.revision < fn.revision) await this.ensureFunction(fn);
+    }
   }
 
   async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
@@ -378,6 +392,7 @@ export class LocalBackend implements Backend {
       planLaunch: (fn) => this.#plan(fn),
       nextInstanceId: (name) => this.#nextInstanceId(name),
       log: this.#log,
+      reportState: (name, status) => this.#reportState?.(name, status),
     };
   }
 

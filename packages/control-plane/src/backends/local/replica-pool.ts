@@ -1,4 +1,5 @@
 import { type ErrorInfo, errorInfo, type FunctionStatus } from '@nanofaas/contracts';
+import { Autoscaler } from '../autoscaler.js';
 import {
   type DeployedFunction,
   type Dispatch,
@@ -6,14 +7,14 @@ import {
   dispatchResultOf,
   type LoadProbe,
 } from '../backend.js';
-import { cancelled, type FunctionAnswer } from '../function-http-client.js';
-import { Autoscaler } from './autoscaler.js';
+import type { FunctionAnswer } from '../function-http-client.js';
+import { InstanceRouter } from '../instance-router.js';
+import type { Acquired } from '../wait-queue.js';
 import type { LaunchPlanResult } from './launch-plan.js';
 import type { LocalBackendMetrics } from './local-backend-metrics.js';
 import { describePool } from './pool-status.js';
 import { describeExit } from './process-launcher.js';
 import { RestartBackoff } from './restart-backoff.js';
-import { type Acquired, WaitQueue } from './wait-queue.js';
 import { ReplicaStartError, WarmReplica, type WarmReplicaDeps } from './warm-replica.js';
 
 export interface ReplicaPoolDeps extends WarmReplicaDeps {
@@ -24,6 +25,8 @@ export interface ReplicaPoolDeps extends WarmReplicaDeps {
   /** Unique id for a new replica, e.g. `word-stats-r3`. */
   nextInstanceId(functionName: string): string;
   log(message: string): void;
+  /** Pushes a change of the pool's state (BackendContext.reportState). */
+  reportState?(name: string, status: FunctionStatus): void;
 }
 
 /**
@@ -38,7 +41,7 @@ export class ReplicaPool {
   #plan: LaunchPlanResult;
   readonly #deps: ReplicaPoolDeps;
   readonly #replicas = new Set<WarmReplica>();
-  readonly #waiters: WaitQueue<WarmReplica>;
+  readonly #router: InstanceRouter<WarmReplica>;
   #pinned: number | null = null;
   readonly #autoscaler: Autoscaler;
   #desired = 0;
@@ -47,6 +50,7 @@ export class ReplicaPool {
   #cancelTick: (() => void) | undefined;
   #cancelRetry: (() => void) | undefined;
   #stopping: ErrorInfo | undefined;
+  #reportedState: FunctionStatus['state'] | undefined;
 
   constructor(fn: DeployedFunction, deps: ReplicaPoolDeps) {
     this.#fn = fn;
@@ -54,7 +58,13 @@ export class ReplicaPool {
     this.#plan = deps.planLaunch(fn);
     this.#autoscaler = new Autoscaler(deps.config);
     this.#backoff = new RestartBackoff(fn.spec.name, deps.config);
-    this.#waiters = new WaitQueue(deps.clock);
+    this.#router = new InstanceRouter<WarmReplica>({
+      clock: deps.clock,
+      candidates: () => [...this.#replicas].filter((replica) => replica.state === 'ready'),
+      limit: () => this.#fn.spec.concurrency,
+      preferred: (replica) => replica.revision === this.#fn.revision,
+      coldStart: (replica, arrivedAt) => replica.takeColdStart(arrivedAt),
+    });
   }
 
   get name(): string {
@@ -141,16 +151,14 @@ export class ReplicaPool {
   async #acquire(dispatch: Dispatch): Promise<Acquired<WarmReplica>> {
     if (this.#stopping !== undefined) return { ok: false, error: this.#stopping };
     this.#lastActivityAt = this.#deps.clock.now();
-    const replica = this.#pick();
+    const replica = this.#router.tryAcquire();
     if (replica !== undefined) {
-      replica.inFlight++;
       return { ok: true, value: replica, coldStart: replica.takeColdStart(Number.POSITIVE_INFINITY) };
     }
     const blocked = this.#blockedReason();
     if (blocked !== undefined) return { ok: false, error: blocked };
-    if (dispatch.signal.aborted) return { ok: false, error: cancelled(dispatch.signal.reason) };
 
-    const acquired = this.#waiters.wait(dispatch, () =>
+    const acquired = this.#router.wait(dispatch, () =>
       errorInfo(
         'TIMEOUT',
         `no replica of "${this.name}" had room within ${dispatch.timeoutMs} ms (${this.describe().message ?? 'starting'})`,
@@ -161,38 +169,13 @@ export class ReplicaPool {
     return acquired;
   }
 
-  /** Least-loaded ready replica with room; the current revision first, older ones while rolling. */
-  #pick(): WarmReplica | undefined {
-    const limit = this.#fn.spec.concurrency;
-    let best: WarmReplica | undefined;
-    for (const replica of this.#replicas) {
-      if (replica.state !== 'ready' || replica.inFlight >= limit) continue;
-      if (best === undefined) {
-        best = replica;
-        continue;
-      }
-      const current = replica.revision === this.#fn.revision;
-      const bestCurrent = best.revision === this.#fn.revision;
-      if ((current && !bestCurrent) || (current === bestCurrent && replica.inFlight < best.inFlight)) {
-        best = replica;
-      }
-    }
-    return best;
-  }
-
   #release(replica: WarmReplica): void {
-    replica.inFlight--;
     this.#lastActivityAt = this.#deps.clock.now();
-    this.#serveWaiters();
+    this.#router.release(replica);
   }
 
   #serveWaiters(): void {
-    this.#waiters.serve((arrivedAt) => {
-      const replica = this.#pick();
-      if (replica === undefined) return undefined;
-      replica.inFlight++;
-      return { value: replica, coldStart: replica.takeColdStart(arrivedAt) };
-    });
+    this.#router.serve();
   }
 
   #blockedReason(): ErrorInfo | undefined {
@@ -202,7 +185,7 @@ export class ReplicaPool {
   }
 
   #failWaiters(error: ErrorInfo): void {
-    this.#waiters.failAll(error);
+    this.#router.failAll(error);
   }
 
   // --- scaling
@@ -235,7 +218,7 @@ export class ReplicaPool {
     const now = this.#deps.clock.now();
     const current = this.#currentReplicas();
     const inFlight = [...this.#replicas].reduce((sum, replica) => sum + replica.inFlight, 0);
-    const waiting = this.#waiters.length;
+    const waiting = this.#router.waiting;
     this.#desired =
       this.#pinned ??
       this.#autoscaler.desiredReplicas(this.#fn.spec.scaling, {
@@ -263,6 +246,15 @@ export class ReplicaPool {
     }
     this.#retireOldRevisions();
     this.#deps.metrics.setReplicas(this.name, this.#desired, this.#readyReplicas().length);
+    this.#reportStateChange();
+  }
+
+  #reportStateChange(): void {
+    if (this.#deps.reportState === undefined) return;
+    const status = this.describe();
+    if (status.state === this.#reportedState) return;
+    this.#reportedState = status.state;
+    this.#deps.reportState(this.name, status);
   }
 
   /** Old-revision replicas keep serving until enough replicas of the new revision are ready. */
@@ -304,7 +296,7 @@ export class ReplicaPool {
     );
     replica.startedFromZero =
       this.#readyReplicas().length === 0 &&
-      (this.#waiters.length > 0 || this.#deps.load.queuedCount(this.name) > 0);
+      (this.#router.waiting > 0 || this.#deps.load.queuedCount(this.name) > 0);
     this.#replicas.add(replica);
     replica.start().then(
       () => this.#onReady(replica),
@@ -319,7 +311,7 @@ export class ReplicaPool {
       return;
     }
     this.#backoff.recordReady();
-    const waitedFor = replica.startedFromZero || this.#waiters.length > 0;
+    const waitedFor = replica.startedFromZero || this.#router.waiting > 0;
     if (waitedFor) this.#deps.metrics.observeColdStart(this.name, replica.readyAt - replica.startedAt);
     this.#serveWaiters();
     this.#reconcile();
@@ -332,6 +324,7 @@ export class ReplicaPool {
     if (error instanceof ReplicaStartError && error.code === 'SPAWN_FAILED') {
       // The command cannot start at all: say so now rather than let requests wait for it.
       this.#failWaiters(this.#backoff.recordSpawnFailure(message));
+      this.#reportStateChange();
     } else if (replica.stopRequested) {
       return;
     }

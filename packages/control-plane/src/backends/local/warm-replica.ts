@@ -45,7 +45,7 @@ const MAX_RUNTIME_FAILURES_WHILE_STARTING = 3;
  * Largest answer taken from a warm watchdog: it caps the function's output at MAX_OUTPUT_BYTES
  * (6 MiB by default) itself; this only bounds a watchdog that misbehaves.
  */
-const WATCHDOG_ANSWER_MAX_BYTES = 8 * 1024 * 1024;
+export const WATCHDOG_ANSWER_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * In warm HTTP mode the watchdog restarts a runtime that dies or never gets healthy, by itself and

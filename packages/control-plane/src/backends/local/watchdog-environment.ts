@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type ResolvedFunctionSpec, WatchdogEnv } from '@nanofaas/contracts';
+import { oneShotFunctionEnv, warmFunctionEnv } from '../function-env.js';
 import { INSTANCE_MARKER } from './orphan-sweeper.js';
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
@@ -39,12 +40,11 @@ export function warmReplicaEnvironment(
 ): Record<string, string> {
   return {
     ...options.base,
-    ...commonEnvironment(spec, options.instanceId, options.scratchDir),
-    [WatchdogEnv.warm]: 'true',
+    ...warmFunctionEnv(spec),
+    ...localEnvironment(options.instanceId, options.scratchDir),
     [WatchdogEnv.host]: '127.0.0.1',
     [WatchdogEnv.port]: String(options.port),
     [WatchdogEnv.runtimePort]: String(options.runtimePort),
-    [WatchdogEnv.timeoutMs]: String(spec.timeoutMs),
     [WatchdogEnv.maxInflight]: String(spec.concurrency),
     // Poll the runtime often while it starts: cold starts are dominated by this interval.
     [WatchdogEnv.healthIntervalMs]: '10',
@@ -81,13 +81,10 @@ export function oneShotEnvironment(
 ): Record<string, string> {
   return {
     ...options.base,
-    ...commonEnvironment(spec, options.instanceId, options.scratchDir),
-    [WatchdogEnv.executionId]: options.executionId,
-    [WatchdogEnv.callbackUrl]: options.callbackUrl,
+    ...oneShotFunctionEnv(spec, options),
+    ...localEnvironment(options.instanceId, options.scratchDir),
     [WatchdogEnv.callbackToken]: options.callbackToken,
     ...payloadEnvironment(options.payload),
-    [WatchdogEnv.timeoutMs]: String(Math.max(1, Math.floor(options.timeoutMs))),
-    [WatchdogEnv.traceId]: options.traceId,
     [WatchdogEnv.healthIntervalMs]: '10',
     [WatchdogEnv.runtimePort]: String(options.runtimePort),
   };
@@ -106,15 +103,9 @@ function payloadEnvironment(payload: OneShotPayload): Record<string, string> {
   }
 }
 
-function commonEnvironment(
-  spec: ResolvedFunctionSpec,
-  instanceId: string,
-  scratchDir: string,
-): Record<string, string> {
+/** What only a process on this machine needs: private FILE-mode paths and the orphan marker. */
+function localEnvironment(instanceId: string, scratchDir: string): Record<string, string> {
   return {
-    [WatchdogEnv.functionName]: spec.name,
-    [WatchdogEnv.executionMode]: spec.runtimeMode,
-    [WatchdogEnv.watchdogCmd]: spec.runtimeCommand ?? '',
     [WatchdogEnv.inputFile]: join(scratchDir, 'input.json'),
     [WatchdogEnv.outputFile]: join(scratchDir, 'output.json'),
     // A control plane killed with kill -9 cannot stop its watchdogs: the kernel tells them

@@ -8,8 +8,8 @@ import type { Route } from '../route.js';
 
 /**
  * POST /v1/internal/executions/{id}:complete — a one-shot run reports its result, presenting the
- * token of its attempt. A stale attempt or an execution already terminal is acknowledged with 200
- * and ignored (idempotent, fenced by attempt).
+ * token of its attempt. A stale attempt (no longer waited for) or an execution already terminal is
+ * acknowledged with 200 and ignored (idempotent, fenced by attempt).
  */
 export function completionRoutes(services: AppServices): Route[] {
   const { tracker, completions, config, logger } = services;
@@ -29,8 +29,9 @@ export function completionRoutes(services: AppServices): Route[] {
           throw new PlatformError('UNAUTHORIZED', 'missing or invalid callback token for this execution');
         }
         const completion = parseCompletion(await readBody(req, config.server.maxBodyBytes));
-        const stale = isTerminalState(record.status) || attempt !== record.attempt;
-        const accepted = !stale && completions.deliver(id, attempt, completion);
+        // deliver() fences by attempt: only the attempt that waits (the current one, or a run
+        // recovered after a restart under its old number) takes the result.
+        const accepted = !isTerminalState(record.status) && completions.deliver(id, attempt, completion);
         if (!accepted) {
           logger.info(
             { executionId: id, attempt, currentAttempt: record.attempt, status: record.status },

@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '@nanofaas/contracts';
-import type { Clock } from '../../deps/clock.js';
-import type { Dispatch } from '../backend.js';
-import { cancelled } from '../function-http-client.js';
+import type { Clock } from '../deps/clock.js';
+import type { Dispatch } from './backend.js';
+import { cancelledError } from './cancellation.js';
 
 export type Acquired<T> =
   | { readonly ok: true; readonly value: T; readonly coldStart: boolean }
@@ -46,7 +46,7 @@ export class WaitQueue<T> {
         () => waiter.settle({ ok: false, error: onTimeout() }),
         dispatch.timeoutMs,
       );
-      const onAbort = () => waiter.settle({ ok: false, error: cancelled(dispatch.signal.reason) });
+      const onAbort = () => waiter.settle({ ok: false, error: cancelledError(dispatch.signal) });
       dispatch.signal.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
     });

@@ -1,0 +1,88 @@
+// The backend conformance suite (packages/control-plane/test/backend-conformance.ts) on the
+// Kubernetes backend, both modes, against the test bed: the same behaviour the local backend, the
+// pool backend and the test fake have.
+//
+// Opt-in (NANOFAAS_K8S_CONFORMANCE=1): on a loaded 2-core machine one case of a run now and then
+// finds a new pod never routable within its 20 s (the pod runs and is healthy; not yet explained),
+// so it is kept out of the default k8s suite until that is found.
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { resolveFunctionSpec } from '@nanofaas/contracts';
+import pino from 'pino';
+import { KubernetesBackend } from '../../../packages/control-plane/src/backends/kubernetes/kubernetes-backend.js';
+import { EnvReader } from '../../../packages/control-plane/src/config/env-reader.js';
+import { loadKubernetesBackendConfig } from '../../../packages/control-plane/src/config/kubernetes-backend-config.js';
+import { systemClock } from '../../../packages/control-plane/src/deps/clock.js';
+import { describeBackendConformance } from '../../../packages/control-plane/test/backend-conformance.js';
+import { startTestbed, type Testbed } from '../src/index.js';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const watchdogPath = process.env.NANOFAAS_WATCHDOG_BIN ?? join(repo, 'watchdog/dist/watchdog');
+const echoServer = join(repo, 'packages/control-plane/test/fixtures/echo-server.mjs');
+
+let testbed: Testbed | undefined;
+let namespaces = 0;
+after(async () => {
+  await testbed?.stop({ keepDir: process.env.NANOFAAS_K8S_KEEP === '1' });
+});
+
+const enabled = process.env.NANOFAAS_K8S_CONFORMANCE === '1';
+
+(enabled ? describeBackendConformance : () => undefined)(
+  'kubernetes',
+  async () => {
+    testbed ??= await startTestbed({
+      onProgress: () => undefined,
+      imageEntrypoints: { '*': [watchdogPath] },
+    });
+    const bed = testbed;
+    const namespace = `conformance-${++namespaces}`;
+    await bed.createNamespace(namespace);
+    const config = loadKubernetesBackendConfig(
+      new EnvReader({
+        KUBECONFIG: bed.kubeconfigPath,
+        NANOFAAS_K8S_NAMESPACE: namespace,
+        NANOFAAS_K8S_AUTOSCALE_INTERVAL_MS: '200',
+        NANOFAAS_K8S_CALLBACK_GRACE_MS: '500',
+      }),
+    );
+    const logger = pino({ level: process.env.NANOFAAS_LOG_LEVEL ?? 'silent' });
+    const startBackend = async () => {
+      const started = new KubernetesBackend({ config, clock: systemClock, logger });
+      await started.start({ load: { queuedCount: () => 0 } });
+      return started;
+    };
+    let backend = await startBackend();
+    return {
+      get backend() {
+        return backend;
+      },
+      async restart() {
+        // As a control plane that stops: the cluster keeps its objects and Jobs.
+        await backend.stop();
+        backend = await startBackend();
+      },
+      async echoFunction(options) {
+        const spec = resolveFunctionSpec({
+          name: options.name,
+          image: 'nanofaas/watchdog:latest',
+          runtimeCommand: `${process.execPath} ${echoServer}`,
+          runtimeMode: 'HTTP',
+          concurrency: options.concurrency,
+          timeoutMs: options.timeoutMs,
+          executionMode: options.executionMode,
+          scaling: { minReplicas: options.minReplicas ?? 1, maxReplicas: options.maxReplicas },
+          ...(options.env ? { env: options.env } : {}),
+        });
+        return { spec, revision: 1 };
+      },
+      cleanup: () => backend.stop(),
+    };
+  },
+  {
+    modes: ['DEPLOYMENT', 'REMOTE'],
+    callbackHost: () => testbed?.network.hostIP ?? '127.0.0.1',
+    timeoutMs: 600_000,
+  },
+);
