@@ -140,6 +140,12 @@ export class ExecutionStore {
     return new Map(rows.map((row) => [row.id, row.attempt]));
   }
 
+  /**
+   * Startup recovery (at-least-once): every unfinished execution goes back to queued with attempt+1;
+   * returns them oldest first. Queued ones are raised too: the write that marks an execution
+   * running is batched, so one the last process dispatched may still read "queued" after a crash
+   * (numbers may be skipped, never reused; docs/lifecycle.md, "Recovery").
+   */
   recoverActive(): ExecutionRecord[] {
     return this.db.transaction(() => {
       this.db
