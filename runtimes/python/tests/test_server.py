@@ -163,6 +163,9 @@ def test_gunicorn_can_be_started_with_the_documented_command(tmp_path):
         [str(BIN / "gunicorn"), "-c", "python:nanofaas_runtime.gunicorn_conf", "nanofaas_runtime.app:app"],
         tmp_path,
         ACCESS_LOG="true",
+        # The graceful timeout follows TIMEOUT_MS: keep it well inside stop()'s 20 s wait, since an
+        # idle keep-alive connection holds a worker until then.
+        TIMEOUT_MS="3000",
     )
     try:
         assert invoke(runtime.url, {"input": "via gunicorn"}, {"X-Execution-Id": "acc-1"}).status == 200

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseQuantity } from '@nanofaas/contracts';
 import type { LocalMemoryLimitMode } from '../../config/local-backend-config.js';
 
 /**
@@ -115,29 +116,10 @@ function removeDir(dir: string): void {
   }
 }
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  m: 1 / 1000,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  Pi: 1024 ** 5,
-  Ei: 1024 ** 6,
-};
-
 /** Bytes of a Kubernetes quantity such as "128Mi" or "1G" (already validated by the schema). */
 export function parseMemoryQuantity(quantity: string): number | undefined {
-  const match = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(quantity);
-  const unit = match?.[2] ?? '';
-  if (match === null || !(unit in UNITS)) return undefined;
-  return Math.floor(Number(match[1]) * (UNITS[unit] ?? 1));
+  const value = parseQuantity(quantity);
+  return value === undefined ? undefined : Math.floor(value);
 }
 
 /**
