@@ -124,7 +124,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   scheduler = new Scheduler({
     backend,
     tracker,
-    store: executions,
     completions,
     metrics,
     clock,
@@ -142,7 +141,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     registry,
     scheduler,
     tracker,
-    executions,
     idempotency,
     rateLimiter,
     metrics,
@@ -212,9 +210,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   };
 
   const recover = () => {
-    const wasRunning = executions.runningAttempts();
-    const recovered = executions.recoverActive();
-    for (const record of recovered) {
+    const recovered = tracker.recoverActive();
+    for (const { record, runningAttempt } of recovered) {
       const live = {
         record,
         requestBody: record.request ?? EMPTY_REQUEST,
@@ -223,9 +220,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
       };
       tracker.track(live);
       const fn = registry.deployed(record.functionName);
-      const previousAttempt = wasRunning.get(record.id);
-      if (fn?.spec.executionMode === 'REMOTE' && previousAttempt !== undefined)
-        scheduler.resume(live, previousAttempt);
+      if (fn?.spec.executionMode === 'REMOTE' && runningAttempt !== undefined)
+        scheduler.resume(live, runningAttempt);
       else if (fn) scheduler.submit(live);
       else {
         const error = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" no longer exists`);

@@ -3,27 +3,33 @@ import type { ErrorInfo, ExecutionState, ExecutionStatus } from '@nanofaas/contr
 /** sync: a caller waits on the connection; async: enqueued, durable before 202. */
 export type ExecutionKind = 'sync' | 'async';
 
-/** One execution as the platform keeps it (times in epoch milliseconds). */
+/**
+ * One execution as the platform keeps it (times in epoch milliseconds). Its state is read-only here:
+ * ExecutionTracker alone moves it (docs/lifecycle.md §3), everyone else asks the tracker.
+ */
 export interface ExecutionRecord {
   readonly id: string;
   readonly functionName: string;
   readonly kind: ExecutionKind;
-  status: ExecutionState;
+  readonly status: ExecutionState;
   /** 1 for the first attempt; every retry or re-dispatch after a restart adds one. */
-  attempt: number;
+  readonly attempt: number;
   readonly createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
   /** The function's JSON answer, as the bytes it wrote: answers and rows splice it as is. */
-  output?: Buffer;
-  error?: ErrorInfo;
-  coldStart?: boolean;
+  readonly output?: Buffer;
+  readonly error?: ErrorInfo;
+  readonly coldStart?: boolean;
   readonly traceId: string;
   /** Kept for async executions so they can be dispatched again after a restart. */
   readonly request?: Buffer;
   /** X-Callback-Url: where the final ExecutionStatus is posted. */
   readonly callbackUrl?: string;
 }
+
+/** The record as its owner writes it: ExecutionTracker, and the store building one from a row. */
+export type WritableExecutionRecord = { -readonly [K in keyof ExecutionRecord]: ExecutionRecord[K] };
 
 const NULL_OUTPUT = Buffer.from('null');
 

@@ -1,6 +1,10 @@
 import type { ErrorInfo, ExecutionState } from '@nanofaas/contracts';
 import type { Database, Statement } from 'better-sqlite3';
-import type { ExecutionKind, ExecutionRecord } from '../executions/execution-record.js';
+import type {
+  ExecutionKind,
+  ExecutionRecord,
+  WritableExecutionRecord,
+} from '../executions/execution-record.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 interface ExecutionRow {
@@ -235,7 +239,7 @@ function coldStartValue(record: ExecutionRecord): number | null {
 }
 
 function fromRow(row: ExecutionRow): ExecutionRecord {
-  const record: ExecutionRecord = {
+  const record: WritableExecutionRecord = {
     id: row.id,
     functionName: row.function_name,
     kind: row.kind,
