@@ -68,7 +68,7 @@ export interface App {
 /** Builds the control plane from its config; opens the database, starts nothing. */
 export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? createRandomIds();
+  const ids = deps.ids ?? createRandomIds(clock);
   const logger = deps.logger ?? createLogger(config.log);
   // Set once the registry exists (it needs the backend, which needs the store).
   let isRegistered: (name: string) => boolean = () => false;
