@@ -35,7 +35,9 @@ export interface ExecutionQuery {
 /**
  * Executions in SQLite. Async executions are inserted (and committed) when enqueued, then updated;
  * sync executions are written once, when they end (a restart loses nothing a caller still waits for).
- * Terminal rows are never rewritten: every update is fenced on a non-terminal status.
+ * Terminal rows are never rewritten: every update is fenced on a non-terminal status. The state
+ * writes (insertQueued, markRunning, markRequeued, finish, recoverActive) come from ExecutionTracker
+ * only, the owner of the execution state machine.
  */
 export class ExecutionStore {
   private readonly insertStatement: Statement;
