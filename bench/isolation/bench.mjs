@@ -20,7 +20,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const runs = Number(values.runs);
 const children = [];
-const nodeFunction = `${process.execPath} ${here('../../packages/runtime/dist/cli.js')} ${here('../local-backend/echo-handler.mjs')}`;
+const nodeFunction = `${process.execPath} ${here('../../packages/runtime/dist/cli.js')} ${here('../fixtures/echo-handler.mjs')}`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function api(base, method, path, body) {
