@@ -147,7 +147,8 @@ async function main() {
   writeFileSync(`${stem}.json`, `${JSON.stringify(run, null, 2)}\n`);
   const report = writeReport(run, stem);
   log(`\nwrote ${stem}.json and ${report}`);
-  process.stdout.write(readFileSync(report, 'utf8').split('\n## ')[0].concat('\n'));
+  // The header and the targets table (the scenarios' sections follow in the file).
+  process.stdout.write(`${readFileSync(report, 'utf8').split('\n## ').slice(0, 2).join('\n## ')}\n`);
   const failed = scenarios.filter((s) => s.error);
   if (failed.length > 0) {
     log(`failed scenarios: ${failed.map((s) => s.id).join(', ')}`);

@@ -107,12 +107,20 @@ async function startPython(ctx) {
 async function startJava(ctx) {
   const words = repoPath('examples/java/word-stats/target/word-stats.jar');
   const echo = repoPath('bench/java-runtime/echo/target/bare-echo.jar');
-  if (!existsSync(words) || !existsSync(echo)) return null;
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
+    // The reference jar is built here (the example's jar comes with `npm run build` when Maven exists).
+    if (!existsSync(echo) && existsSync(words)) {
+      ctx.log('building the bare Spring Boot echo (Maven)');
+      execFileSync('mvn', ['-B', '-q', '--no-transfer-progress', 'package', '-DskipTests'], {
+        cwd: repoPath('bench/java-runtime/echo'),
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    }
   } catch {
     return null;
   }
+  if (!existsSync(words) || !existsSync(echo)) return null;
   const servers = [];
   for (const [name, jar] of [
     ['bare Spring Boot echo', echo],
