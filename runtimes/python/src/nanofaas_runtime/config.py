@@ -44,7 +44,7 @@ class RuntimeConfig:
     access_log: bool
 
 
-# Chosen from a workers × threads sweep (runtimes/python/README.md, "Performance"): on the 2-core
+# Chosen from a workers x threads sweep (runtimes/python/README.md, "Performance"): on the 2-core
 # benchmark machine two workers of 4 threads served an echo handler about twice as fast as one
 # worker of 8 (one process holds one core: the GIL) at less CPU per request; 2x8 was no faster.
 DEFAULT_WORKERS = 2
