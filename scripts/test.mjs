@@ -66,6 +66,9 @@ const suites = [
   },
   { name: 'java', cwd: 'runtimes/java', command: ['mvn', '-B', '--no-transfer-progress', 'verify'] },
   { name: 'k8s', command: ['bash', 'test/k8s-testbed/scripts/run-tests.sh'] },
+  // The benchmark harness, once, quick: it checks that every scenario produces figures and the
+  // report is written, never a timing (bench/README.md).
+  { name: 'bench', command: ['node', 'bench/run.mjs', '--quick', '--check'] },
 ];
 
 const wanted = process.env.NANOFAAS_TEST_SUITES?.split(',').map((name) => name.trim());

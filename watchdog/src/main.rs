@@ -82,7 +82,8 @@ fn main() {
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        // Only process spawns use blocking threads; they are serialized by the reaper's lock.
+        // Only process spawns use blocking threads: two at once (posix_spawn holds its thread
+        // until the child has exec'd).
         .max_blocking_threads(2)
         .build()
         .expect("a single-threaded tokio runtime can always be built");

@@ -95,19 +95,29 @@ export class FunctionHttpClient {
     });
   }
 
-  /** POSTs `body` (an InvocationRequest as JSON bytes, usually `dispatch.requestBody`) with the dispatch's headers. */
-  async invoke(dispatch: Dispatch, body: Buffer): Promise<FunctionAnswer> {
-    const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
+  /**
+   * POSTs `body` (an InvocationRequest as JSON bytes, usually `dispatch.requestBody`) with the
+   * dispatch's headers; `override` replaces the dispatch's timeout and cancellation (what is left
+   * of them after the caller waited).
+   */
+  async invoke(
+    dispatch: Dispatch,
+    body: Buffer,
+    override?: { readonly timeoutMs: number; readonly cancellation: Cancellation },
+  ): Promise<FunctionAnswer> {
+    const cancellation =
+      override?.cancellation ?? dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     if (cancellation.aborted) return failure(cancelled(cancellation.reason));
+    const timeoutMs = override?.timeoutMs ?? dispatch.timeoutMs;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [HeaderKeys.executionId]: dispatch.executionId,
       [HeaderKeys.traceId]: dispatch.traceId,
-      [HeaderKeys.timeoutMs]: String(Math.max(1, Math.floor(dispatch.timeoutMs))),
+      [HeaderKeys.timeoutMs]: String(Math.max(1, Math.floor(timeoutMs))),
       [HeaderKeys.dispatchAttempt]: String(dispatch.attempt),
     };
     if (dispatch.traceparent !== undefined) headers[HeaderKeys.traceparent] = dispatch.traceparent;
-    const waitMs = Math.max(1, dispatch.timeoutMs + (this.#options.timeoutGraceMs ?? 0));
+    const waitMs = Math.max(1, timeoutMs + (this.#options.timeoutGraceMs ?? 0));
     try {
       const pool = this.#pool ?? (await this.#createPool());
       const answer = await exchange(pool, {
@@ -127,7 +137,7 @@ export class FunctionHttpClient {
       if (cancellation.aborted) return failure(cancelled(cancellation.reason));
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        const message = `no answer from ${this.origin} within ${dispatch.timeoutMs} ms`;
+        const message = `no answer from ${this.origin} within ${timeoutMs} ms`;
         return failure(errorInfo('TIMEOUT', message, { origin: 'platform' }));
       }
       if (this.#closed) return failure(errorInfo('SHUTTING_DOWN', 'the backend is stopping'));

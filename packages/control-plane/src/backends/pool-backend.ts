@@ -146,8 +146,10 @@ export class PoolBackend implements Backend {
       }
     }
     try {
+      // Not `{ ...dispatch }`: spreading reads its lazy `signal` and so makes an AbortController
+      // (an EventTarget) per request.
       const timeoutMs = Math.max(1, dispatch.timeoutMs - (this.clock.now() - started));
-      const answer = await client.invoke({ ...dispatch, timeoutMs, cancellation }, dispatch.requestBody);
+      const answer = await client.invoke(dispatch, dispatch.requestBody, { timeoutMs, cancellation });
       return dispatchResultOf(answer);
     } finally {
       slots.release();
