@@ -18,6 +18,8 @@ export interface ExecutionRecord {
   output?: Buffer;
   error?: ErrorInfo;
   coldStart?: boolean;
+  /** The runtime's start-up time it reported (X-Init-Duration-Ms) on a cold start. */
+  initDurationMs?: number;
   readonly traceId: string;
   /** Kept for async executions so they can be dispatched again after a restart. */
   readonly request?: Buffer;
@@ -50,6 +52,7 @@ export function toExecutionStatus(record: ExecutionRecord): {
   }
   if (record.error !== undefined) status.error = record.error;
   if (record.coldStart !== undefined) status.coldStart = record.coldStart;
+  if (record.initDurationMs !== undefined) status.initDurationMs = record.initDurationMs;
   return { status, output: record.status === 'success' ? (record.output ?? NULL_OUTPUT) : undefined };
 }
 

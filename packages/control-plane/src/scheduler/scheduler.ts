@@ -293,6 +293,7 @@ export class Scheduler {
         status: 'success',
         output: result.output,
         coldStart: result.coldStart,
+        initDurationMs: result.initDurationMs,
       });
       return;
     }
@@ -304,7 +305,8 @@ export class Scheduler {
       }
     }
     const status = result.error.code === 'TIMEOUT' ? 'timeout' : 'error';
-    this.deps.tracker.finish(execution, { status, error: result.error, coldStart: result.coldStart });
+    const { coldStart, initDurationMs } = result;
+    this.deps.tracker.finish(execution, { status, error: result.error, coldStart, initDurationMs });
   }
 
   private scheduleRetry(execution: LiveExecution, delayMs: number, error: ErrorInfo): void {
