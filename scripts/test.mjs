@@ -55,6 +55,8 @@ const suites = [
       ...runtimeConformanceFiles(),
     ],
   },
+  // openapi.yaml against a live control plane: schemathesis (PyPI, its own virtualenv), ~1 minute.
+  { name: 'schemathesis', command: ['bash', 'test/schemathesis/run.sh'] },
   {
     name: 'watchdog',
     cwd: 'watchdog',
