@@ -63,7 +63,7 @@ const suites = [
     command: [
       'bash',
       '-c',
-      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4',
+      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4 && bash scripts/fuzz.sh',
     ],
   },
   { name: 'java', cwd: 'runtimes/java', command: ['mvn', '-B', '--no-transfer-progress', 'verify'] },

@@ -20,6 +20,7 @@ mod output;
 mod parent_death;
 mod process;
 mod random_id;
+mod request_shape;
 mod resolver;
 mod run;
 mod server;
