@@ -30,6 +30,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 key="schemathesis-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$work/data" "$work/functions"
