@@ -55,13 +55,15 @@ const suites = [
       ...runtimeConformanceFiles(),
     ],
   },
+  // openapi.yaml against a live control plane: schemathesis (PyPI, its own virtualenv), ~1 minute.
+  { name: 'schemathesis', command: ['bash', 'test/schemathesis/run.sh'] },
   {
     name: 'watchdog',
     cwd: 'watchdog',
     command: [
       'bash',
       '-c',
-      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4',
+      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4 && bash scripts/fuzz.sh',
     ],
   },
   { name: 'java', cwd: 'runtimes/java', command: ['mvn', '-B', '--no-transfer-progress', 'verify'] },

@@ -20,6 +20,7 @@ mod output;
 mod parent_death;
 mod process;
 mod random_id;
+mod request_shape;
 mod resolver;
 mod run;
 mod server;
@@ -62,11 +63,14 @@ fn main() {
     }) {
         Ok(config) => config,
         Err(error) => {
-            log::LogContext::new(
+            let log = log::LogContext::new(
                 &std::env::var("FUNCTION_NAME").unwrap_or_default(),
-                log::Level::Error,
-            )
-            .error(&error.to_string(), &[("variable", error.variable.into())]);
+                log::Level::Info,
+            );
+            log.error(&error.to_string(), &[("variable", error.variable.into())]);
+            if let Some(target) = config::failure_callback(&|name| std::env::var(name).ok()) {
+                oneshot::report_config_error(target, &error, &log);
+            }
             std::process::exit(EXIT_CONFIG);
         }
     };

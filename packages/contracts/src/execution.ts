@@ -36,7 +36,17 @@ export const ExecutionStatusSchema = Type.Object(
     durationMs: Type.Optional(Type.Number({ minimum: 0 })),
     output: Type.Optional(Type.Unknown()),
     error: Type.Optional(ErrorInfoSchema),
-    coldStart: Type.Optional(Type.Boolean()),
+    coldStart: Type.Optional(
+      Type.Boolean({ description: 'true when the run waited for an instance or a process to start.' }),
+    ),
+    initDurationMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          "The runtime's own start-up time (process start → ready), as it reported it in " +
+          'X-Init-Duration-Ms on its first invocation; only on that cold start.',
+      }),
+    ),
     traceId: Type.Optional(Type.String()),
   },
   { $id: 'ExecutionStatus', additionalProperties: false },

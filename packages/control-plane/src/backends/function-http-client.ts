@@ -33,11 +33,14 @@ export type FunctionAnswer =
       readonly output: Buffer;
       /** The answer said `X-Cold-Start: true` (the instance started for this request). */
       readonly coldStart: boolean;
+      /** X-Init-Duration-Ms of the answer: the runtime's start-up time on its first invocation. */
+      readonly initDurationMs?: number;
     }
   | {
       readonly ok: false;
       readonly error: ErrorInfo;
       readonly coldStart: boolean;
+      readonly initDurationMs?: number;
       /** The connection was refused: the function never saw the request, so it can go elsewhere. */
       readonly notDelivered?: boolean;
     };
@@ -170,18 +173,33 @@ interface Answer {
   readonly status: number;
   readonly body: Buffer;
   readonly coldStart: boolean;
+  readonly initDurationMs?: number;
 }
 
 /** One classification for every function answer (any 2xx is success). */
-export function classifyAnswer({ status, body, coldStart }: Answer): FunctionAnswer {
+export function classifyAnswer({ status, body, coldStart, initDurationMs }: Answer): FunctionAnswer {
+  const started = initDurationMs === undefined ? { coldStart } : { coldStart, initDurationMs };
   if (status >= 200 && status < 300) {
-    if (body.length === 0) return { ok: true, output: NULL_OUTPUT, coldStart };
+    if (body.length === 0) return { ok: true, output: NULL_OUTPUT, ...started };
     const scan = scanJson(body, JsonLimits.maxDepth);
-    if (scan.ok) return { ok: true, output: body, coldStart };
+    if (scan.ok) return { ok: true, output: body, ...started };
     const message = `the function answered ${status} with a body that is not JSON: ${scan.reason} at byte ${scan.offset}`;
-    return failure(errorInfo('INVALID_OUTPUT', message), coldStart);
+    return { ok: false, error: errorInfo('INVALID_OUTPUT', message), ...started };
   }
-  return failure(errorOfAnswer(status, body), coldStart);
+  return { ok: false, error: errorOfAnswer(status, body), ...started };
+}
+
+/** Longest start-up time taken from X-Init-Duration-Ms (a day); anything else is ignored. */
+const MAX_INIT_DURATION_MS = 86_400_000;
+
+/**
+ * X-Init-Duration-Ms as a whole number of milliseconds, when the answer is a cold start and the
+ * header is one (it comes from function code: anything else is ignored, never an error).
+ */
+export function initDurationOf(coldStart: boolean, header: unknown): number | undefined {
+  if (!coldStart || typeof header !== 'string' || !/^[0-9]{1,9}$/.test(header)) return undefined;
+  const value = Number(header);
+  return value <= MAX_INIT_DURATION_MS ? value : undefined;
 }
 
 /** The error a non-2xx answer carries, or one that says what the status means when it has none. */
@@ -260,6 +278,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
     let size = 0;
     let status = 0;
     let coldStart = false;
+    let initDurationMs: number | undefined;
     pool.dispatch(
       {
         method: 'POST',
@@ -277,6 +296,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
         onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode;
           coldStart = responseHeaders[HeaderKeys.coldStart] === 'true';
+          initDurationMs = initDurationOf(coldStart, responseHeaders[HeaderKeys.initDurationMs]);
         },
         onResponseData(dispatchController, chunk) {
           size += chunk.length;
@@ -291,7 +311,8 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
         },
         onResponseEnd() {
           cancellation.removeListener(onAbort);
-          resolve({ status, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), coldStart });
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          resolve({ status, body, coldStart, initDurationMs });
         },
         onResponseError(_controller, error) {
           cancellation.removeListener(onAbort);

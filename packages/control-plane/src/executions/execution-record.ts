@@ -21,6 +21,8 @@ export interface ExecutionRecord {
   readonly output?: Buffer;
   readonly error?: ErrorInfo;
   readonly coldStart?: boolean;
+  /** The runtime's start-up time it reported (X-Init-Duration-Ms) on a cold start. */
+  readonly initDurationMs?: number;
   readonly traceId: string;
   /** Kept for async executions so they can be dispatched again after a restart. */
   readonly request?: Buffer;
@@ -56,6 +58,7 @@ export function toExecutionStatus(record: ExecutionRecord): {
   }
   if (record.error !== undefined) status.error = record.error;
   if (record.coldStart !== undefined) status.coldStart = record.coldStart;
+  if (record.initDurationMs !== undefined) status.initDurationMs = record.initDurationMs;
   return { status, output: record.status === 'success' ? (record.output ?? NULL_OUTPUT) : undefined };
 }
 

@@ -8,13 +8,15 @@ import type { ExecutionRecord, WritableExecutionRecord } from './execution-recor
 import { canMove, type RequeueReason } from './execution-transitions.js';
 import type { LiveExecution } from './live-execution.js';
 
+/** How an execution started, when the backend knows: a cold start and the runtime's init time. */
+interface StartFacts {
+  readonly coldStart?: boolean;
+  readonly initDurationMs?: number;
+}
+
 export type ExecutionOutcome =
-  | {
-      readonly status: 'success';
-      readonly output: Buffer;
-      readonly coldStart?: boolean;
-    }
-  | { readonly status: 'error' | 'timeout'; readonly error: ErrorInfo; readonly coldStart?: boolean };
+  | ({ readonly status: 'success'; readonly output: Buffer } & StartFacts)
+  | ({ readonly status: 'error' | 'timeout'; readonly error: ErrorInfo } & StartFacts);
 
 type FinalStatus = ExecutionOutcome['status'];
 
@@ -171,6 +173,7 @@ export class ExecutionTracker {
     record.status = outcome.status;
     record.finishedAt = now;
     if (outcome.coldStart !== undefined) record.coldStart = outcome.coldStart;
+    if (outcome.initDurationMs !== undefined) record.initDurationMs = outcome.initDurationMs;
     if (outcome.status === 'success') {
       record.output = outcome.output;
     } else record.error = outcome.error;

@@ -287,7 +287,12 @@ export class Scheduler {
     if (result.ok) {
       tracker.finish(
         execution,
-        { status: 'success', output: result.output, coldStart: result.coldStart },
+        {
+          status: 'success',
+          output: result.output,
+          coldStart: result.coldStart,
+          initDurationMs: result.initDurationMs,
+        },
         fence,
       );
       return;
@@ -300,7 +305,8 @@ export class Scheduler {
       }
     }
     const status = result.error.code === 'TIMEOUT' ? 'timeout' : 'error';
-    tracker.finish(execution, { status, error: result.error, coldStart: result.coldStart }, fence);
+    const { coldStart, initDurationMs } = result;
+    tracker.finish(execution, { status, error: result.error, coldStart, initDurationMs }, fence);
   }
 
   private scheduleRetry(execution: LiveExecution, fence: number, delayMs: number, error: ErrorInfo): void {

@@ -20,6 +20,7 @@ interface ExecutionRow {
   output: Buffer | string | null;
   error: string | null;
   cold_start: number | null;
+  init_duration_ms: number | null;
   trace_id: string;
   /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before). */
   request: Buffer | string | null;
@@ -55,8 +56,9 @@ export class ExecutionStore {
     // Positional parameters: binding by name costs a string lookup per column on every row.
     this.insertStatement = db.prepare(
       `INSERT INTO executions (id, function_name, kind, status, attempt, created_at, started_at, finished_at,
-         output, error, cold_start, trace_id, request, callback_url, webhook_pending, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         output, error, cold_start, trace_id, request, callback_url, webhook_pending, expires_at,
+         init_duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.runningStatement = db.prepare(
       `UPDATE executions SET status = 'running', attempt = ?, started_at = coalesce(started_at, ?)
@@ -67,7 +69,7 @@ export class ExecutionStore {
     );
     this.finishStatement = db.prepare(
       `UPDATE executions SET status = ?, attempt = ?, started_at = ?, finished_at = ?, output = ?, error = ?,
-         cold_start = ?, webhook_pending = ?, expires_at = ?, request = NULL
+         cold_start = ?, webhook_pending = ?, expires_at = ?, request = NULL, init_duration_ms = ?
        WHERE id = ? AND status IN ('queued', 'running')`,
     );
     this.getStatement = db.prepare('SELECT * FROM executions WHERE id = ?');
@@ -200,6 +202,7 @@ export class ExecutionStore {
       record.callbackUrl ?? null,
       finished && record.callbackUrl ? 1 : 0,
       finished ? record.finishedAt! + this.ttlMs : null,
+      record.initDurationMs ?? null,
     ];
   }
 
@@ -215,6 +218,7 @@ export class ExecutionStore {
       coldStartValue(record),
       record.callbackUrl ? 1 : 0,
       record.finishedAt! + this.ttlMs,
+      record.initDurationMs ?? null,
       record.id,
     ];
   }
@@ -255,6 +259,7 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
   if (row.output !== null) record.output = bytesOf(row.output);
   if (row.error !== null) record.error = JSON.parse(row.error) as ErrorInfo;
   if (row.cold_start !== null) record.coldStart = row.cold_start === 1;
+  if (row.init_duration_ms !== null) record.initDurationMs = row.init_duration_ms;
   const extra = record as { request?: Buffer; callbackUrl?: string };
   if (row.request !== null) extra.request = bytesOf(row.request);
   if (row.callback_url !== null) extra.callbackUrl = row.callback_url;

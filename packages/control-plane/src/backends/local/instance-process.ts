@@ -48,7 +48,13 @@ export const SCRATCH_DIR_PREFIX = 'nanofaas-instance-';
  */
 export function createScratchDir(instanceId: string, isolation: InstanceIsolation): string {
   const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_DIR_PREFIX}${instanceId}-`));
-  giveToFunction(dir, isolation);
+  try {
+    giveToFunction(dir, isolation);
+  } catch (error) {
+    // Nobody else knows the directory yet.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return dir;
 }
 
