@@ -365,6 +365,42 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
       assert.equal(remoteStatus.json.status.state, 'failed', JSON.stringify(remoteStatus.json));
       assert.match(remoteStatus.json.status.message, /exceeded quota: none-left/);
 
+      // Jobs allowed, their pods not: the Job controller only records Events, so the run times out,
+      // and the error says why no pod came.
+      await core.replaceNamespacedResourceQuota({
+        name: 'none-left',
+        namespace,
+        body: { metadata: { name: 'none-left' }, spec: { hard: { pods: '0' } } },
+      });
+      await waitFor(
+        'the quota controller to take the new limits',
+        async () => {
+          const quota = await core.readNamespacedResourceQuota({ name: 'none-left', namespace });
+          return quota.status?.hard?.['count/jobs.batch'] === undefined && quota.status?.hard?.pods === '0';
+        },
+        { timeoutMs: waitMs, intervalMs: 250 },
+      );
+      const noPod = await call(base, 'POST', '/v1/functions', {
+        name: 'no-pod',
+        executionMode: 'REMOTE',
+        timeoutMs: 2000,
+        maxRetries: 0,
+        ...catFunction,
+      });
+      assert.equal(noPod.status, 201, JSON.stringify(noPod.json));
+      const enqueued = await call(base, 'POST', '/v1/functions/no-pod:enqueue', { input: 'no pod' });
+      assert.equal(enqueued.status, 202, JSON.stringify(enqueued.json));
+      const stuck = await waitFor(
+        'the run without a pod to time out',
+        async () => {
+          const reply = await call(base, 'GET', `/v1/executions/${enqueued.json.executionId}`);
+          return ['timeout', 'error', 'success'].includes(reply.json?.status) ? reply.json : undefined;
+        },
+        { timeoutMs: waitMs, intervalMs: 250 },
+      );
+      assert.equal(stuck.status, 'timeout', JSON.stringify(stuck));
+      assert.match(stuck.error.message, /no pod of it was ever created: a ResourceQuota/);
+
       // Room again: both serve (no restart of anything).
       await core.deleteNamespacedResourceQuota({ name: 'none-left', namespace });
       const served = await waitFor(

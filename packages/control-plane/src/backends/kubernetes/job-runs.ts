@@ -207,13 +207,15 @@ export class JobRuns {
       }
       case 'lost':
         return failure(errorInfo('RUN_LOST', `Job ${name} ${settled.how} without reporting a result`));
-      case 'timeout':
+      case 'timeout': {
+        const why = await this.#whyNoPod(name);
         void this.#delete(name);
         return failure(
-          errorInfo('TIMEOUT', `Job ${name} did not report within ${dispatch.timeoutMs} ms`, {
+          errorInfo('TIMEOUT', `Job ${name} did not report within ${dispatch.timeoutMs} ms${why}`, {
             origin: 'platform',
           }),
         );
+      }
       case 'stopped':
         return failure(
           errorInfo('SHUTTING_DOWN', `the control plane stopped while Job ${name} ran; a restart adopts it`),
@@ -260,6 +262,18 @@ export class JobRuns {
     // Deleted (by someone else, or while our watch was down: the relist says so) without finishing.
     const how = finishedHow(job) ?? (type === 'DELETED' ? 'was deleted' : undefined);
     if (waiter && how !== undefined) waiter.end({ kind: 'finished', how });
+  }
+
+  /**
+   * A Job whose pods the cluster refuses (a ResourceQuota, an admission policy) only says so in
+   * its Events (the Job controller sets no condition for it): name the likely cause.
+   */
+  async #whyNoPod(name: string): Promise<string> {
+    const job = await this.#options.api.read<V1Job>(jobRef(name)).catch(() => undefined);
+    const status = job?.status;
+    if (job === undefined || (status?.active ?? 0) + (status?.succeeded ?? 0) + (status?.failed ?? 0) > 0)
+      return '';
+    return ` (no pod of it was ever created: a ResourceQuota or an admission policy may forbid its pods; "kubectl describe job ${name}" shows the controller's events)`;
   }
 
   async #delete(name: string): Promise<void> {
