@@ -99,7 +99,7 @@ async function startApp(namespace: string): Promise<App> {
       PORT: '0',
       NANOFAAS_AUTH: 'off',
       NANOFAAS_DATA_DIR: mkdtempSync(join(dir, 'cp-')),
-      NANOFAAS_LOG_LEVEL: process.env.NANOFAAS_LOG_LEVEL ?? 'warn',
+      NANOFAAS_LOG_LEVEL: process.env.NANOFAAS_LOG_LEVEL ?? 'error',
       NANOFAAS_K8S_AUTOSCALE_INTERVAL_MS: '200',
     }),
   );
