@@ -122,7 +122,7 @@ describe('REMOTE payloads on the kubernetes backend', { timeout: 15 * 60_000 }, 
     });
   });
 
-  it('a payload over what a Secret holds is 413 PAYLOAD_TOO_LARGE naming the limit, and no Job starts', async () => {
+  it('a payload over what a Secret holds is 413 PAYLOAD_TOO_LARGE naming the limit (an enqueued one ends with that error), and no Job starts', async () => {
     await guarded(async () => {
       const request = requestOf(2 * 1024 * 1024);
       const refused = await cp.call('POST', '/v1/functions/remote-cat:invoke', request);
@@ -139,6 +139,19 @@ describe('REMOTE payloads on the kubernetes backend', { timeout: 15 * 60_000 }, 
         labelSelector: `nanofaas.io/execution=${refused.json.executionId}`,
       });
       assert.equal(jobs.items.length, 0);
+
+      const enqueued = await cp.call('POST', '/v1/functions/remote-cat:enqueue', request);
+      assert.equal(enqueued.status, 202, enqueued.text);
+      const ended = await waitFor(
+        'the oversized enqueued execution to end',
+        async () => {
+          const status = await cp.call('GET', `/v1/executions/${enqueued.json.executionId}`);
+          return status.json?.status === 'error' ? status.json : undefined;
+        },
+        { timeoutMs: waitMs, intervalMs: 200 },
+      );
+      assert.equal(ended.error.code, 'PAYLOAD_TOO_LARGE');
+      assert.equal(ended.attempt, 1, 'not retried: the same payload could never fit');
     });
   });
 });
