@@ -124,8 +124,11 @@ function crossFieldIssues(spec: FunctionSpec): ValidationIssue[] {
   return issues;
 }
 
-/** Why a URL cannot be called, parsed as the HTTP client parses it (WHATWG URL). */
-function explainEndpointUrl(text: string): string | undefined {
+/**
+ * Why a POOL `endpointUrl` cannot be called, parsed as the HTTP client parses it (WHATWG URL);
+ * undefined when it can. Backends validate with it too (Backend.validate).
+ */
+export function explainEndpointUrl(text: string): string | undefined {
   if (text.includes('\0')) return 'must not contain a NUL character';
   let url: URL;
   try {

@@ -142,19 +142,56 @@ describe('kubernetes manifests', () => {
     );
     new Job(job as never).validate();
 
-    const large = jobManifest(
-      remote,
-      { ...run, payloadInSecret: true },
-      { namespace: 'nanofaas', ttlSecondsAfterFinished: 300 },
-    );
-    assert.equal(envOf(large.spec!.template.spec!.containers[0]).INVOCATION_PAYLOAD, '<invocation-payload>');
-    const secret = secretManifest(
-      { name, uid: 'uid-1' },
-      remote,
-      { ...run, payloadInSecret: true },
-      'tok',
-      'nanofaas',
-    );
+    assert.equal(pod.volumes, undefined, 'a small payload needs no volume');
+    const small = secretManifest({ name, uid: 'uid-1' }, remote, run, 'tok', 'nanofaas');
+    assert.deepEqual(small.stringData, { 'callback-token': 'tok' });
+    assert.equal(small.data, undefined, 'a payload in the env is not in the Secret too');
+    new Secret(small as never).validate();
+  });
+
+  it('a payload too large for an env value is a file of the Secret, owned by the Job; only that key is projected', () => {
+    const remote = resolveFunctionSpec({
+      ...spec,
+      executionMode: 'REMOTE',
+      scaling: undefined,
+      // A function cannot put its own payload variables beside the platform's.
+      env: { INVOCATION_PAYLOAD_FILE: '/etc/passwd', INVOCATION_PAYLOAD: '{}' },
+    });
+    // Multi-byte characters and JSON escapes: the file holds these bytes exactly.
+    const payloadJson = JSON.stringify({ input: { text: 'żółw ✓ "\\u0000" '.repeat(10_000) } });
+    const run = {
+      executionId: '019b0000-aaaa-7bbb-8ccc-0123456789ab',
+      attempt: 1,
+      callbackUrl: 'http://cp:8080/v1/internal/executions',
+      timeoutMs: 30_000,
+      traceId: 'trace-xyz',
+      payloadJson,
+      payloadInSecret: true,
+    };
+    const name = jobName('word-stats', run.executionId, 1);
+    const job = jobManifest(remote, run, { namespace: 'nanofaas', ttlSecondsAfterFinished: 300 });
+    const pod = job.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    const env = envOf(container);
+    assert.equal(env.INVOCATION_PAYLOAD, undefined, 'not an env value (Linux caps one at 128 KiB)');
+    assert.equal(env.INVOCATION_PAYLOAD_FILE, '/var/run/nanofaas/invocation/payload.json');
+    assert.equal(env.CALLBACK_TOKEN, '<callback-token>', 'the token stays an env value from the Secret');
+    assert.deepEqual(pod.volumes, [
+      {
+        name: 'invocation-payload',
+        secret: {
+          secretName: name,
+          items: [{ key: 'invocation-payload', path: 'payload.json', mode: 0o444 }],
+          defaultMode: 0o444,
+        },
+      },
+    ]);
+    assert.deepEqual(container.volumeMounts, [
+      { name: 'invocation-payload', mountPath: '/var/run/nanofaas/invocation', readOnly: true },
+    ]);
+    new Job(job as never).validate();
+
+    const secret = secretManifest({ name, uid: 'uid-1' }, remote, run, 'tok', 'nanofaas');
     assert.deepEqual(secret.metadata?.ownerReferences?.[0], {
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -163,10 +200,10 @@ describe('kubernetes manifests', () => {
       controller: true,
       blockOwnerDeletion: true,
     });
-    assert.deepEqual(secret.stringData, {
-      'callback-token': 'tok',
-      'invocation-payload': '{"input":"hello"}',
-    });
+    assert.deepEqual(secret.stringData, { 'callback-token': 'tok' });
+    const stored = Buffer.from(secret.data?.['invocation-payload'] ?? '', 'base64');
+    assert.ok(stored.equals(Buffer.from(payloadJson)), 'the Secret holds the payload bytes exactly');
+    assert.ok(stored.length > 128 * 1024);
     new Secret(secret as never).validate();
   });
 

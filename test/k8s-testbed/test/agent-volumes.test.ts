@@ -1,7 +1,7 @@
 // The node agent's volumes and in-cluster config, in memory: what preparePodVolumes materialises for
 // a pod and the mount script's arguments (the mounts themselves run in helm-install.test.ts).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -85,6 +85,52 @@ describe('pod volumes', () => {
     assert.equal(readFileSync(join(mount!.source, 'namespace'), 'utf8'), 'nanofaas');
     assert.equal(statSync(join(mount!.source, 'token')).mode & 0o777, 0o644);
     assert.deepEqual(ctx.tokens, ['nanofaas::3607'], "the pod's ServiceAccount, the API server's audience");
+  });
+
+  it('a Secret volume projecting one key: only that file, at its path and mode, holding the bytes of the Secret', async () => {
+    // As a REMOTE Job's pod mounts its payload; the token beside it in the Secret must not appear.
+    const payload = `{"input":"${'żółw ✓ \\u00e9 '.repeat(40_000)}"}`;
+    const ctx = context({
+      readData: async (kind, _namespace, name) =>
+        kind === 'Secret' && name === 'fn-echo-abc1234'
+          ? { 'callback-token': 'never-a-file', 'invocation-payload': payload }
+          : undefined,
+    });
+    const mountPath = '/var/run/nanofaas/invocation';
+    const pod = podWith(
+      [
+        {
+          name: 'invocation-payload',
+          secret: {
+            secretName: 'fn-echo-abc1234',
+            items: [{ key: 'invocation-payload', path: 'payload.json', mode: 0o444 }],
+            defaultMode: 0o444,
+          },
+        },
+      ],
+      [{ name: 'invocation-payload', mountPath, readOnly: true }],
+    );
+    const mounts = await preparePodVolumes(pod, pod.spec!.containers[0]!, ctx);
+    assert.deepEqual(
+      mounts.map((m) => [m.target, m.readOnly]),
+      [[mountPath, true]],
+    );
+    const source = mounts[0]!.source;
+    assert.deepEqual(readdirSync(source), ['payload.json'], 'only the projected key');
+    const file = join(source, 'payload.json');
+    assert.ok(readFileSync(file).equals(Buffer.from(payload)), 'the bytes of the Secret, exactly');
+    assert.ok(statSync(file).size > 128 * 1024);
+    assert.equal(statSync(file).mode & 0o777, 0o444);
+
+    const missing = podWith(
+      [{ name: 'p', secret: { secretName: 'gone', items: [{ key: 'invocation-payload', path: 'p.json' }] } }],
+      [{ name: 'p', mountPath }],
+    );
+    await assert.rejects(preparePodVolumes(missing, missing.spec!.containers[0]!, ctx), (error: Error) => {
+      assert.ok(error instanceof ContainerStartError, 'the container waits for the Secret (retried)');
+      assert.match(error.message, /volume "p": secret "gone" not found/);
+      return true;
+    });
   });
 
   it('emptyDir, claims and subPath; parents are mounted before children', async () => {

@@ -1,6 +1,7 @@
 import {
   type ErrorInfo,
   errorInfo,
+  explainEndpointUrl,
   type FunctionStatus,
   type ResolvedFunctionSpec,
   validationFailed,
@@ -62,16 +63,26 @@ export class PoolBackend implements Backend {
     return this.stopping;
   }
 
-  /** Only POOL functions: an endpoint to call (NANOFAAS_BACKEND=pool runs nothing itself). */
+  /**
+   * Only POOL functions: an endpoint to call (NANOFAAS_BACKEND=pool runs nothing itself), parsed as
+   * the client will parse it. The contracts check the URL at the edge too; this keeps a spec that
+   * reaches a backend some other way from failing only when first invoked.
+   */
   validate(spec: ResolvedFunctionSpec): void {
-    if (spec.executionMode === 'POOL' && spec.endpointUrl !== undefined) return;
-    const message = `is required by the pool backend, which runs only executionMode POOL (this spec is ${spec.executionMode})`;
-    throw validationFailed([{ field: 'endpointUrl', rule: 'required', message }]);
+    if (spec.executionMode !== 'POOL' || spec.endpointUrl === undefined) {
+      const message = `is required by the pool backend, which runs only executionMode POOL (this spec is ${spec.executionMode})`;
+      throw validationFailed([{ field: 'endpointUrl', rule: 'required', message }]);
+    }
+    const problem = explainEndpointUrl(spec.endpointUrl);
+    if (problem !== undefined)
+      throw validationFailed([{ field: 'endpointUrl', rule: 'format', message: problem }]);
   }
 
+  /** Idempotent: the same revision again changes nothing (reconciliation calls it for every function). */
   async ensureFunction(fn: DeployedFunction): Promise<void> {
     this.validate(fn.spec);
     const previous = this.functions.get(fn.spec.name);
+    if (previous !== undefined && previous.fn.revision === fn.revision) return;
     const url = new URL(fn.spec.endpointUrl as string);
     const maxInFlight = fn.spec.concurrency * fn.spec.scaling.maxReplicas;
     const sameEndpoint = previous !== undefined && previous.fn.spec.endpointUrl === fn.spec.endpointUrl;
@@ -91,8 +102,12 @@ export class PoolBackend implements Backend {
   async reconcile(desired: readonly DeployedFunction[]): Promise<void> {
     const wanted = new Set(desired.map((fn) => fn.spec.name));
     for (const name of [...this.functions.keys()]) if (!wanted.has(name)) await this.removeFunction(name);
-    for (const fn of desired)
-      if (this.functions.get(fn.spec.name)?.fn.revision !== fn.revision) await this.ensureFunction(fn);
+    for (const fn of desired) await this.ensureFunction(fn);
+  }
+
+  /** The revision of a function this backend routes to now, or undefined when it routes none by that name. */
+  deployedRevision(name: string): number | undefined {
+    return this.functions.get(name)?.fn.revision;
   }
 
   async removeFunction(name: string): Promise<void> {

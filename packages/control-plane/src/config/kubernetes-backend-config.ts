@@ -21,13 +21,17 @@ export interface KubernetesBackendConfig {
   /** A Job that ended without calling back gets this long for its callback to land before RUN_LOST. */
   readonly callbackGraceMs: number;
   /**
-   * REMOTE payloads up to this size are a plain env value; larger ones come from the execution's
-   * Secret (secretKeyRef), up to what a Secret holds.
+   * REMOTE payloads up to this size are a plain env value (INVOCATION_PAYLOAD); larger ones are a
+   * file of the execution's Secret mounted in the pod (INVOCATION_PAYLOAD_FILE), up to what a
+   * Secret holds (SECRET_PAYLOAD_MAX_BYTES).
    */
   readonly payloadEnvMaxBytes: number;
 }
 
-/** What one Secret holds (the API server's limit is 1 MiB for the whole object). */
+/**
+ * The largest REMOTE InvocationRequest: the API server refuses a Secret whose data exceeds 1 MiB
+ * (the payload, the callback token), so 16 KiB are left for the token and room to spare.
+ */
 export const SECRET_PAYLOAD_MAX_BYTES = 1024 * 1024 - 16 * 1024;
 
 export function loadKubernetesBackendConfig(reader: EnvReader): KubernetesBackendConfig {

@@ -107,6 +107,15 @@ export interface PodSpecOptions {
   readonly env: Record<string, string>;
   /** Entries read from a Secret (name → key in `secretName`). */
   readonly secretEnv?: { readonly secretName: string; readonly keys: Record<string, string> };
+  /** One key of a Secret as a read-only file at `{mountPath}/{file}` (a Secret volume projecting only it). */
+  readonly secretFile?: {
+    readonly volumeName: string;
+    readonly secretName: string;
+    readonly key: string;
+    readonly mountPath: string;
+    readonly file: string;
+    readonly mode: number;
+  };
   readonly restartPolicy: 'Always' | 'Never';
   readonly probes: boolean;
   readonly terminationGracePeriodSeconds: number;
@@ -134,6 +143,12 @@ export function podSpec(spec: ResolvedFunctionSpec, options: PodSpecOptions): V1
     resources: resources(spec),
     securityContext: containerSecurityContext,
   };
+  const { secretFile } = options;
+  if (secretFile) {
+    container.volumeMounts = [
+      { name: secretFile.volumeName, mountPath: secretFile.mountPath, readOnly: true },
+    ];
+  }
   if (options.probes) {
     const health = { httpGet: { path: '/health', port: 'http' } };
     // The watchdog answers /health once its runtime does (it polls every 50 ms for up to 10 s).
@@ -143,6 +158,20 @@ export function podSpec(spec: ResolvedFunctionSpec, options: PodSpecOptions): V1
   }
   return {
     containers: [container],
+    ...(secretFile
+      ? {
+          volumes: [
+            {
+              name: secretFile.volumeName,
+              secret: {
+                secretName: secretFile.secretName,
+                items: [{ key: secretFile.key, path: secretFile.file, mode: secretFile.mode }],
+                defaultMode: secretFile.mode,
+              },
+            },
+          ],
+        }
+      : {}),
     restartPolicy: options.restartPolicy,
     // Function code is untrusted: no API credentials, and no env beyond the spec's table.
     automountServiceAccountToken: false,

@@ -8,9 +8,6 @@ import { type JobRun, jobManifest, secretManifest } from './job-manifests.js';
 import type { KubeApi, WatchEvent } from './kube-api.js';
 import { jobLabels, jobName, Labels, MANAGED_SELECTOR } from './object-names.js';
 
-/** Linux caps one environment variable (MAX_ARG_STRLEN, 128 KiB): INVOCATION_PAYLOAD is one. */
-const ENV_VALUE_MAX_BYTES = 128 * 1024 - 1;
-
 export interface JobRunsOptions {
   readonly api: KubeApi;
   readonly clock: Clock;
@@ -87,12 +84,13 @@ export class JobRuns {
     // The caller's bytes as they are (data is never re-encoded).
     const payloadJson = dispatch.requestBody.toString('utf8');
     const payloadBytes = dispatch.requestBody.length;
-    const limit = Math.min(SECRET_PAYLOAD_MAX_BYTES, ENV_VALUE_MAX_BYTES);
-    if (payloadBytes > limit) {
+    if (payloadBytes > SECRET_PAYLOAD_MAX_BYTES) {
       return failure(
         errorInfo(
           'PAYLOAD_TOO_LARGE',
-          `a REMOTE invocation on Kubernetes carries at most ${limit} bytes of InvocationRequest (INVOCATION_PAYLOAD is one environment variable); this one has ${payloadBytes}`,
+          `a REMOTE invocation on Kubernetes carries at most ${SECRET_PAYLOAD_MAX_BYTES} bytes of InvocationRequest ` +
+            `(it reaches the Job's pod in the execution's Secret, and the API server refuses a Secret over 1 MiB); ` +
+            `this one has ${payloadBytes} bytes`,
         ),
       );
     }

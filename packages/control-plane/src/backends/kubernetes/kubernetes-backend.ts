@@ -17,6 +17,7 @@ import type {
   LoadProbe,
   StateListener,
 } from '../backend.js';
+import { PoolBackend } from '../pool-backend.js';
 import { describeApiError } from './api-errors.js';
 import { DeploymentFunction, functionObjects } from './deployment-function.js';
 import { EndpointSlices } from './endpoint-slices.js';
@@ -39,9 +40,11 @@ export interface KubernetesBackendOptions {
 /**
  * NANOFAAS_BACKEND=kubernetes (DESIGN.md §5, spec "Risorse K8s per funzione"): a DEPLOYMENT
  * function is a Deployment, a Service and optionally an HPA `fn-<name>`, its pods called directly
- * at the addresses of its EndpointSlices; a REMOTE invocation is one Job with its Secret. The
- * cluster keeps running what the control plane made while it is down: `stop` leaves the objects,
- * and the next start adopts them (server-side apply, Backend.recoverRun for Jobs).
+ * at the addresses of its EndpointSlices; a REMOTE invocation is one Job with its Secret; a POOL
+ * function is an endpoint that already runs (its `endpointUrl`), called through the PoolBackend
+ * with no object in the cluster. The cluster keeps running what the control plane made while it is
+ * down: `stop` leaves the objects, and the next start adopts them (server-side apply,
+ * Backend.recoverRun for Jobs).
  */
 export class KubernetesBackend implements Backend {
   readonly kind = 'kubernetes' as const;
@@ -54,6 +57,8 @@ export class KubernetesBackend implements Backend {
   readonly #deployments = new Map<string, DeploymentFunction>();
   readonly #pods = new Map<string, Map<string, V1Pod>>();
   readonly #stopWatches: Array<() => void> = [];
+  /** POOL functions: endpoints that already run, called through the function HTTP client. */
+  readonly #endpoints = new PoolBackend();
   #cancelTick: CancelTimer | undefined;
   #load: LoadProbe = { queuedCount: () => 0 };
   #reportState: StateListener | undefined;
@@ -67,6 +72,7 @@ export class KubernetesBackend implements Backend {
   async start(context: BackendContext): Promise<void> {
     this.#load = context.load;
     this.#reportState = context.reportState;
+    await this.#endpoints.start(context);
     const { config } = this.#options;
     const api = this.#options.api ?? (await this.#connect(config));
     this.#api = api;
@@ -133,20 +139,16 @@ export class KubernetesBackend implements Backend {
       const reason = errorInfo('SHUTTING_DOWN', 'the control plane is shutting down');
       for (const deployment of this.#deployments.values()) deployment.detach(reason);
       this.#deployments.clear();
+      await this.#endpoints.stop();
     })();
     return this.#stopping;
   }
 
-  /** Every function runs from an image here; POOL endpoints are the pool backend's. */
+  /** DEPLOYMENT and REMOTE functions run from an image; a POOL function needs only its endpointUrl. */
   validate(spec: ResolvedFunctionSpec): void {
     if (spec.executionMode === 'POOL') {
-      throw validationFailed([
-        {
-          field: 'executionMode',
-          rule: 'enum',
-          message: 'POOL is not run by the kubernetes backend (DEPLOYMENT or REMOTE)',
-        },
-      ]);
+      this.#endpoints.validate(spec);
+      return;
     }
     if (spec.image === undefined) {
       throw validationFailed([
@@ -191,11 +193,15 @@ export class KubernetesBackend implements Backend {
     await Promise.all([
       deployment?.remove(reason) ?? this.#deleteDeploymentObjects(name),
       this.#jobs?.removeFunction(name),
+      this.#endpoints.removeFunction(name),
     ]);
   }
 
   async scaleFunction(name: string, replicas: number | null): Promise<void> {
-    await this.#deployments.get(name)?.pin(replicas);
+    await Promise.all([
+      this.#deployments.get(name)?.pin(replicas),
+      this.#endpoints.scaleFunction(name, replicas),
+    ]);
   }
 
   async invoke(fn: DeployedFunction, dispatch: Dispatch): Promise<DispatchResult> {
@@ -207,6 +213,11 @@ export class KubernetesBackend implements Backend {
         return failure(errorInfo('FUNCTION_DELETED', `"${fn.spec.name}" was deleted`));
       }
       if (fn.spec.executionMode === 'REMOTE') return await this.#jobs.run(fn, dispatch);
+      if (fn.spec.executionMode === 'POOL') {
+        const known = this.#endpoints.deployedRevision(fn.spec.name);
+        if (known === undefined || known < fn.revision) await this.#deploy(fn);
+        return await this.#endpoints.invoke(fn, dispatch);
+      }
       let deployment = this.#deployments.get(fn.spec.name);
       if (deployment === undefined || deployment.fn.revision < fn.revision) {
         await this.#deploy(fn);
@@ -238,6 +249,8 @@ export class KubernetesBackend implements Backend {
   }
 
   describeFunction(name: string): FunctionStatus | undefined {
+    const endpoint = this.#endpoints.describeFunction(name);
+    if (endpoint !== undefined) return endpoint;
     const deployment = this.#deployments.get(name);
     if (deployment !== undefined) return deployment.describe();
     const fn = this.#functions.get(name);
@@ -262,12 +275,23 @@ export class KubernetesBackend implements Backend {
 
   async #deploy(fn: DeployedFunction): Promise<void> {
     const name = fn.spec.name;
-    if (fn.spec.executionMode === 'REMOTE') {
-      const previous = this.#deployments.get(name);
-      this.#deployments.delete(name);
-      await (previous?.remove(errorInfo('FUNCTION_UNAVAILABLE', `"${name}" now runs as REMOTE`)) ??
-        this.#deleteDeploymentObjects(name));
-      return;
+    const mode = fn.spec.executionMode;
+    switch (mode) {
+      case 'POOL':
+        // No object in the cluster: what an earlier DEPLOYMENT incarnation left goes.
+        await this.#retireDeployment(name, mode);
+        await this.#endpoints.ensureFunction(fn);
+        return;
+      case 'REMOTE':
+        await Promise.all([this.#retireDeployment(name, mode), this.#endpoints.removeFunction(name)]);
+        return;
+      case 'DEPLOYMENT':
+        await this.#endpoints.removeFunction(name);
+        break;
+      default: {
+        const unknown: never = mode;
+        throw new Error(`unknown execution mode ${String(unknown)}`);
+      }
     }
     let deployment = this.#deployments.get(name);
     if (deployment === undefined) {
@@ -287,6 +311,14 @@ export class KubernetesBackend implements Backend {
       return;
     }
     await deployment.apply(fn);
+  }
+
+  /** A function that no longer runs as DEPLOYMENT: its Deployment, Service and HPA go. */
+  async #retireDeployment(name: string, mode: 'REMOTE' | 'POOL'): Promise<void> {
+    const previous = this.#deployments.get(name);
+    this.#deployments.delete(name);
+    await (previous?.remove(errorInfo('FUNCTION_UNAVAILABLE', `"${name}" now runs as ${mode}`)) ??
+      this.#deleteDeploymentObjects(name));
   }
 
   async #deleteDeploymentObjects(name: string): Promise<void> {
