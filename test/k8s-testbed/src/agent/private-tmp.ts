@@ -21,12 +21,14 @@ const script = [
   'mount --bind "$pod_tmp" /tmp',
   'if [ -n "$keep" ]; then',
   '  mkdir -p "$keep"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   '  mount --rbind "/mnt/${keep#/tmp/}" "$keep"',
   'fi',
   'while [ "$count" -gt 0 ]; do',
   '  source=$1 target=$2 mode=$3',
   '  shift 3',
   '  count=$((count - 1))',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   '  case "$source" in /tmp/*) source="/mnt/${source#/tmp/}" ;; esac',
   '  if [ -d "$source" ]; then mkdir -p "$target"; else mkdir -p "$(dirname "$target")"; touch "$target"; fi',
   '  mount --rbind "$source" "$target"',
