@@ -45,7 +45,12 @@ export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
 
 export const ExecutionListSchema = Type.Object(
   {
-    items: Type.Array(ExecutionStatusSchema),
+    items: Type.Array(ExecutionStatusSchema, { description: 'Newest first.' }),
+    next: Type.Optional(
+      Type.String({
+        description: 'Present when more may follow: pass it as `after` to read the next page.',
+      }),
+    ),
   },
   { $id: 'ExecutionList', additionalProperties: false },
 );

@@ -10,7 +10,16 @@ import { Headers } from './headers.js';
 import { EnqueueResponseSchema, InvocationRequestSchema, InvocationResponseSchema } from './invocation.js';
 import { LogEntrySchema, LogListSchema } from './logs.js';
 import { logPaths } from './openapi-log-paths.js';
+import { statsPaths } from './openapi-stats-paths.js';
 import { ReplicasRequestSchema } from './replicas.js';
+import {
+  ExecutionStatsSchema,
+  FunctionStatsSummarySchema,
+  LatencySummarySchema,
+  StatsBucketSchema,
+  StatusCountsSchema,
+} from './stats.js';
+import { WhoAmISchema } from './whoami.js';
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +40,12 @@ const componentSchemas: TSchema[] = [
   ReplicasRequestSchema,
   LogEntrySchema,
   LogListSchema,
+  StatusCountsSchema,
+  LatencySummarySchema,
+  StatsBucketSchema,
+  FunctionStatsSummarySchema,
+  ExecutionStatsSchema,
+  WhoAmISchema,
   ValidationIssueSchema,
   ErrorInfoSchema,
   ErrorBodySchema,
@@ -208,6 +223,8 @@ export function buildOpenApiDocument(version: string): Json {
         get: {
           summary: 'List functions',
           operationId: 'listFunctions',
+          description:
+            "Any role; for the invoke role without `env` (it often holds the function's credentials).",
           responses: {
             '200': { description: 'Functions.', content: json(ref('FunctionList')) },
             ...commonErrors,
@@ -229,6 +246,7 @@ export function buildOpenApiDocument(version: string): Json {
         get: {
           summary: 'Get a function with its live status',
           operationId: 'getFunction',
+          description: 'Any role; for the invoke role without `env`.',
           responses: {
             '200': { description: 'The function.', content: json(ref('FunctionResponse')) },
             ...commonErrors,
@@ -282,7 +300,29 @@ export function buildOpenApiDocument(version: string): Json {
               name: 'limit',
               in: 'query',
               required: false,
-              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+            },
+            {
+              name: 'since',
+              in: 'query',
+              required: false,
+              description:
+                'Only executions created at or after this: an RFC 3339 timestamp or a duration back from now (90s, 10m, 2h, 1d).',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'until',
+              in: 'query',
+              required: false,
+              description: 'Only executions created before this (same forms as `since`).',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description: 'The `next` of the previous page: the executions listed after it.',
+              schema: { type: 'string' },
             },
           ],
           responses: {
@@ -304,6 +344,7 @@ export function buildOpenApiDocument(version: string): Json {
         },
       },
       ...logPaths(),
+      ...statsPaths(),
       '/v1/internal/executions/{id}:complete': {
         post: {
           summary: 'Completion callback of a one-shot run',

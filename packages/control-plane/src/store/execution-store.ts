@@ -25,7 +25,24 @@ interface ExecutionRow {
 export interface ExecutionQuery {
   readonly functionName?: string;
   readonly status?: ExecutionState;
+  /** Created at or after this (epoch ms). */
+  readonly createdFrom?: number;
+  /** Created before this (epoch ms). */
+  readonly createdUntil?: number;
+  /** Keyset paging: only executions listed after this one (newest first). */
+  readonly after?: { readonly createdAt: number; readonly id: string };
   readonly limit: number;
+}
+
+/** What the stats API reads of one execution. */
+export interface ExecutionSample {
+  readonly id: string;
+  readonly functionName: string;
+  readonly status: ExecutionState;
+  readonly createdAt: number;
+  readonly startedAt: number | undefined;
+  readonly finishedAt: number | undefined;
+  readonly coldStart: boolean;
 }
 
 /**
@@ -117,9 +134,49 @@ export class ExecutionStore {
       where.push('status = ?');
       params.push(query.status);
     }
+    if (query.createdFrom !== undefined) {
+      where.push('created_at >= ?');
+      params.push(query.createdFrom);
+    }
+    if (query.createdUntil !== undefined) {
+      where.push('created_at < ?');
+      params.push(query.createdUntil);
+    }
+    if (query.after !== undefined) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(query.after.createdAt, query.after.createdAt, query.after.id);
+    }
     const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...params, query.limit) as ExecutionRow[]).map(fromRow);
+  }
+
+  /**
+   * The executions created at or after `fromMs`, newest first, at most `limit` (the stats API's
+   * bounded read: only the columns it needs, through the created_at index).
+   */
+  samples(fromMs: number, functionName: string | undefined, limit: number): ExecutionSample[] {
+    const byFunction = functionName === undefined ? '' : 'AND function_name = ?';
+    const rows = this.db
+      .prepare(
+        `SELECT id, function_name, status, created_at, started_at, finished_at, cold_start FROM executions
+         WHERE created_at >= ? ${byFunction} ORDER BY created_at DESC LIMIT ?`,
+      )
+      .all(...(functionName === undefined ? [fromMs, limit] : [fromMs, functionName, limit])) as Array<
+      Pick<
+        ExecutionRow,
+        'id' | 'function_name' | 'status' | 'created_at' | 'started_at' | 'finished_at' | 'cold_start'
+      >
+    >;
+    return rows.map((row) => ({
+      id: row.id,
+      functionName: row.function_name,
+      status: row.status,
+      createdAt: row.created_at,
+      startedAt: row.started_at ?? undefined,
+      finishedAt: row.finished_at ?? undefined,
+      coldStart: row.cold_start === 1,
+    }));
   }
 
   /**
