@@ -20,9 +20,13 @@ describe('ApiClient', () => {
   });
 
   it('turns an error body into an ApiError with its code and origin', async () => {
-    const { fetchFn } = answering(403, '{"error":{"code":"FORBIDDEN","message":"needs admin","origin":"client"}}', {
-      'x-error-origin': 'client',
-    });
+    const { fetchFn } = answering(
+      403,
+      '{"error":{"code":"FORBIDDEN","message":"needs admin","origin":"client"}}',
+      {
+        'x-error-origin': 'client',
+      },
+    );
     const failure = await new ApiClient('key', fetchFn).deleteFunction('x').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiError);
     expect((failure as ApiError).info.code).toBe('FORBIDDEN');
@@ -30,8 +34,13 @@ describe('ApiClient', () => {
   });
 
   it('sends the invocation input byte for byte', async () => {
-    const { seen, fetchFn } = answering(200, '{"executionId":"e","status":"success","output":1}', { 'x-execution-id': 'e' });
-    const answer = await new ApiClient(undefined, fetchFn).invoke('word-stats', '{"n": 7.0, "big": 12345678901234567890}');
+    const { seen, fetchFn } = answering(200, '{"executionId":"e","status":"success","output":1}', {
+      'x-execution-id': 'e',
+    });
+    const answer = await new ApiClient(undefined, fetchFn).invoke(
+      'word-stats',
+      '{"n": 7.0, "big": 12345678901234567890}',
+    );
     expect(seen[0]!.init!.body).toBe('{"input":{"n": 7.0, "big": 12345678901234567890}}');
     expect(answer.executionId).toBe('e');
   });

@@ -47,7 +47,8 @@ const stats = {
   ],
 } as unknown as ExecutionStats;
 
-const cells = (row: Element | null) => [...(row?.querySelectorAll('td') ?? [])].map((cell) => cell.textContent);
+const cells = (row: Element | null) =>
+  [...(row?.querySelectorAll('td') ?? [])].map((cell) => cell.textContent);
 
 describe('FunctionsTable', () => {
   it('shows state, modes, replicas ready/wanted, load, error rate and percentiles per function', () => {
@@ -56,7 +57,11 @@ describe('FunctionsTable', () => {
         functions={[
           fn('word-stats', { status: { state: 'ready', replicas: 2, readyReplicas: 1 } }),
           fn('json-transform', { status: { state: 'scaled-to-zero', replicas: 0, readyReplicas: 0 } }),
-          fn('remote-oneshot', { effectiveExecutionMode: 'REMOTE', runtimeMode: 'STDIO', status: { state: 'ready', replicas: 0, readyReplicas: 0 } }),
+          fn('remote-oneshot', {
+            effectiveExecutionMode: 'REMOTE',
+            runtimeMode: 'STDIO',
+            status: { state: 'ready', replicas: 0, readyReplicas: 0 },
+          }),
           fn('broken', { status: { state: 'pending', replicas: 1, readyReplicas: 0 } }),
         ]}
         stats={stats}
@@ -85,7 +90,16 @@ describe('FunctionsTable', () => {
 describe('JsonEditor', () => {
   it('keeps the button off and says why while the input is not JSON, then submits the text as typed', async () => {
     const submitted: string[] = [];
-    render(<JsonEditor label="Input" initial="{" submitLabel="Invoke" busy={false} onSubmit={(text) => submitted.push(text)} />, root);
+    render(
+      <JsonEditor
+        label="Input"
+        initial="{"
+        submitLabel="Invoke"
+        busy={false}
+        onSubmit={(text) => submitted.push(text)}
+      />,
+      root,
+    );
     const button = root.querySelector('button')!;
     expect(button.disabled).toBe(true);
     expect(root.querySelector('[role="alert"]')?.textContent).toMatch(/Not valid JSON/);
@@ -125,7 +139,12 @@ describe('InvocationResult', () => {
   it('shows a success output with its literals unchanged', () => {
     render(
       <InvocationResult
-        answer={{ status: 200, text: '{"executionId":"e1","status":"success","output":{"v":7.0}}', origin: undefined, executionId: 'e1' }}
+        answer={{
+          status: 200,
+          text: '{"executionId":"e1","status":"success","output":{"v":7.0}}',
+          origin: undefined,
+          executionId: 'e1',
+        }}
       />,
       root,
     );
@@ -155,13 +174,27 @@ describe('InvocationResult', () => {
 describe('replicaRows', () => {
   it('reads local processes and Kubernetes pods alike', () => {
     const local = fn('a', {
-      status: { state: 'ready', replicas: 1, readyReplicas: 1, instances: [{ id: 'r1', pid: 42, port: 5000, state: 'ready', inFlight: 2 }] },
+      status: {
+        state: 'ready',
+        replicas: 1,
+        readyReplicas: 1,
+        instances: [{ id: 'r1', pid: 42, port: 5000, state: 'ready', inFlight: 2 }],
+      },
     } as Partial<FunctionResponse>);
-    expect(replicaRows(local)).toEqual([{ id: 'r1', where: 'pid 42 · port 5000', state: 'ready', inFlight: '2', restarts: '–' }]);
+    expect(replicaRows(local)).toEqual([
+      { id: 'r1', where: 'pid 42 · port 5000', state: 'ready', inFlight: '2', restarts: '–' },
+    ]);
     const pods = fn('b', {
-      status: { state: 'ready', replicas: 1, readyReplicas: 1, instances: [{ pod: 'fn-b-1', ready: true, restarts: 3 }] },
+      status: {
+        state: 'ready',
+        replicas: 1,
+        readyReplicas: 1,
+        instances: [{ pod: 'fn-b-1', ready: true, restarts: 3 }],
+      },
     } as Partial<FunctionResponse>);
-    expect(replicaRows(pods)).toEqual([{ id: '1', where: 'pod fn-b-1', state: 'ready', inFlight: '–', restarts: '3' }]);
+    expect(replicaRows(pods)).toEqual([
+      { id: '1', where: 'pod fn-b-1', state: 'ready', inFlight: '–', restarts: '3' },
+    ]);
     expect(replicaRows(fn('c'))).toEqual([]);
   });
 });
