@@ -34,6 +34,12 @@ export const ExecutionStatusSchema = Type.Object(
     startedAt: Type.Optional(Timestamp),
     finishedAt: Type.Optional(Timestamp),
     durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+    input: Type.Optional(
+      Type.Unknown({
+        description:
+          "The invocation's input as the caller sent it (GET /v1/executions/{id} only; lists leave it out).",
+      }),
+    ),
     output: Type.Optional(Type.Unknown()),
     error: Type.Optional(ErrorInfoSchema),
     coldStart: Type.Optional(Type.Boolean()),

@@ -143,6 +143,22 @@ describe('the API the dashboard reads: whoami, stats, functions for the invoke r
     }
   });
 
+  it("shows an execution's input as the caller's bytes, in the detail only", async () => {
+    const body = '{"input":{"n":7.0,"big":12345678901234567890,"text":"caf\\u00e9"},"metadata":{"k":"v"}}';
+    const invoked = await t.request('POST', '/v1/functions/echo:invoke', body, as(INVOKER));
+    assert.equal(invoked.status, 200);
+    const detail = await t.request(
+      'GET',
+      `/v1/executions/${invoked.json.executionId}`,
+      undefined,
+      as(INVOKER),
+    );
+    assert.match(detail.body, /"input":\{"n":7\.0,"big":12345678901234567890,"text":"caf\\u00e9"\}/);
+    const list = await t.request('GET', '/v1/executions?function=echo&limit=1', undefined, as(INVOKER));
+    assert.equal(list.json.items[0].executionId, invoked.json.executionId);
+    assert.equal(list.json.items[0].input, undefined);
+  });
+
   it('serves no /ui when the dashboard is off', async () => {
     assert.equal((await t.request('GET', '/ui/')).status, 404);
   });

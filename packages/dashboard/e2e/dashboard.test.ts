@@ -124,7 +124,8 @@ describe('the dashboard in headless Chromium against a real control plane', { ti
     await screenshot(page, 'executions');
 
     await page.locator(`tr[data-execution="${executionId}"] a`, { hasText: executionId }).click();
-    await page.locator('pre', { hasText: '"word": "to"' }).waitFor();
+    await page.locator('pre[data-label="output"]', { hasText: '"word": "to"' }).waitFor();
+    await page.locator('pre[data-label="input"]', { hasText: '"text": "to be or not to be"' }).waitFor();
     await page.locator('.facts', { hasText: 'word-stats' }).waitFor();
     await screenshot(page, 'execution');
   });

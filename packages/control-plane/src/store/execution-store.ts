@@ -17,10 +17,14 @@ interface ExecutionRow {
   error: string | null;
   cold_start: number | null;
   trace_id: string;
-  /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before). */
-  request: Buffer | string | null;
+  /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before); not read by lists. */
+  request?: Buffer | string | null;
   callback_url: string | null;
 }
+
+/** Every column but `request`: a list never loads the stored inputs (up to the body limit each). */
+const SUMMARY_COLUMNS =
+  'id, function_name, kind, status, attempt, created_at, started_at, finished_at, output, error, cold_start, trace_id, callback_url';
 
 export interface ExecutionQuery {
   readonly functionName?: string;
@@ -78,7 +82,7 @@ export class ExecutionStore {
     );
     this.finishStatement = db.prepare(
       `UPDATE executions SET status = ?, attempt = ?, started_at = ?, finished_at = ?, output = ?, error = ?,
-         cold_start = ?, webhook_pending = ?, expires_at = ?, request = NULL
+         cold_start = ?, webhook_pending = ?, expires_at = ?
        WHERE id = ? AND status IN ('queued', 'running')`,
     );
     this.getStatement = db.prepare('SELECT * FROM executions WHERE id = ?');
@@ -146,7 +150,7 @@ export class ExecutionStore {
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');
       params.push(query.after.createdAt, query.after.createdAt, query.after.id);
     }
-    const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...params, query.limit) as ExecutionRow[]).map(fromRow);
   }
@@ -220,7 +224,7 @@ export class ExecutionStore {
   /** Finished async executions whose webhook was not yet delivered. */
   pendingWebhooks(): ExecutionRecord[] {
     const rows = this.db
-      .prepare('SELECT * FROM executions WHERE webhook_pending = 1 ORDER BY finished_at')
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM executions WHERE webhook_pending = 1 ORDER BY finished_at`)
       .all() as ExecutionRow[];
     return rows.map(fromRow);
   }
@@ -247,7 +251,7 @@ export class ExecutionStore {
       errorText(record),
       coldStartValue(record),
       record.traceId,
-      record.request && !finished ? record.request : null,
+      record.request ?? null,
       record.callbackUrl ?? null,
       finished && record.callbackUrl ? 1 : 0,
       finished ? record.finishedAt! + this.ttlMs : null,
@@ -307,7 +311,7 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
   if (row.error !== null) record.error = JSON.parse(row.error) as ErrorInfo;
   if (row.cold_start !== null) record.coldStart = row.cold_start === 1;
   const extra = record as { request?: Buffer; callbackUrl?: string };
-  if (row.request !== null) extra.request = bytesOf(row.request);
+  if (row.request !== null && row.request !== undefined) extra.request = bytesOf(row.request);
   if (row.callback_url !== null) extra.callbackUrl = row.callback_url;
   return record;
 }

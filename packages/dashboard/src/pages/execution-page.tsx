@@ -9,7 +9,7 @@ import { rawMember } from '../json/raw-json.js';
 import { hrefOf } from '../routing/hash-route.js';
 import { useSession } from '../session.js';
 
-/** One execution: status, output (the exact bytes, indented), error and origin, timings and its log lines. */
+/** One execution: status, input and output (the exact bytes, indented), error and origin, timings and its log lines. */
 export function ExecutionPage({ id }: { id: string }) {
   const { api, role } = useSession();
   const record = usePolling(
@@ -62,6 +62,12 @@ export function ExecutionPage({ id }: { id: string }) {
               <span class="origin">origin: {status.error.origin ?? 'unknown'}</span>
               <p>{status.error.message}</p>
             </div>
+          )}
+          {rawMember(record.data!.text, 'input') !== undefined && (
+            <section class="panel">
+              <h2>Input</h2>
+              <JsonView label="input" text={rawMember(record.data!.text, 'input')} />
+            </section>
           )}
           {status.status === 'success' && (
             <section class="panel">

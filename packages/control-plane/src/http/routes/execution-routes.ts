@@ -1,6 +1,6 @@
 import { EXECUTION_STATES, type ExecutionState, PlatformError, parseLogSince } from '@nanofaas/contracts';
 import type { Clock } from '../../deps/clock.js';
-import { executionStatusJson } from '../../executions/execution-record.js';
+import { executionDetailJson, executionStatusJson } from '../../executions/execution-record.js';
 import type { AppServices } from '../app-services.js';
 import { sendJsonText } from '../respond.js';
 import type { Route } from '../route.js';
@@ -21,7 +21,7 @@ export function executionRoutes(services: AppServices, clock: Clock): Route[] {
         const record = tracker.get(params.id!);
         if (!record)
           throw new PlatformError('EXECUTION_NOT_FOUND', `execution "${params.id}" does not exist`);
-        sendJsonText(res, 200, executionStatusJson(record));
+        sendJsonText(res, 200, executionDetailJson(record));
       },
     },
     {
