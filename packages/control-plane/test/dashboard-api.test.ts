@@ -3,8 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { inject } from 'light-my-request';
+import { DashboardFiles } from '../src/dashboard/dashboard-files.js';
 import { startTestApp, type TestApp } from './app-test-kit.js';
 import { InProcessBackend } from './fixtures/in-process-backend.js';
 
@@ -236,5 +238,20 @@ describe('the dashboard files at /ui', () => {
       assert.ok(response.status === 404 || response.status === 400, `${path}: ${response.status}`);
       assert.doesNotMatch(response.body, /not for the web/);
     }
+  });
+});
+
+describe('where the dashboard comes from', () => {
+  it('defaults to the installed @nanofaas/dashboard package, and says when a directory is not built', () => {
+    const installed = new DashboardFiles({ source: 'package' }).location();
+    assert.deepEqual(installed, { dir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
+    const empty = mkdtempSync(join(tmpdir(), 'nanofaas-dashboard-empty-'));
+    try {
+      const index = new DashboardFiles({ source: 'dir', dir: empty }).index();
+      assert.match(String(index), /not built: .*index\.html is missing/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+    assert.match(String(new DashboardFiles({ source: 'off' }).index()), /NANOFAAS_DASHBOARD_DIR=off/);
   });
 });
