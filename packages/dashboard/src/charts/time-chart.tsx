@@ -22,7 +22,7 @@ export function TimeChart({ title, data }: { title: string; data: ChartData }) {
           {},
           ...data.lines.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false })),
         ],
-        axes: [{}, { size: 60 }],
+        axes: [{ space: 70, values: (_u, splits) => splits.map(clockTime) }, { size: 60 }],
         scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
@@ -55,4 +55,12 @@ export function TimeChart({ title, data }: { title: string; data: ChartData }) {
 
 function toAligned(data: ChartData): uPlot.AlignedData {
   return [data.times as number[], ...data.lines.map((line) => line.values as (number | null)[])];
+}
+
+/** `16:05:30`: the time of day of a point (seconds since the epoch), in the viewer's time zone. */
+function clockTime(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((part) => String(part).padStart(2, '0'))
+    .join(':');
 }
