@@ -145,6 +145,14 @@ describe('the dashboard in headless Chromium against a real control plane', { ti
     await onPage.waitFor();
     assert.match((await onPage.textContent()) ?? '', /origin: function.*must be a string/s);
     await screenshot(page, 'execution-error');
+
+    // The list filtered by status (through the form) holds it, and no success.
+    await go('#/executions');
+    await page.locator('select[name="status"]').selectOption('error');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator(`tr[data-execution="${executionId}"]`).waitFor();
+    await page.waitForFunction(() => location.hash.includes('status=error'));
+    assert.equal(await page.locator('.executions-table .status-success').count(), 0);
   });
 
   it('follows the function’s log and charts its latency', async () => {
