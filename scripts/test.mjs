@@ -67,17 +67,22 @@ const suites = [
       ...runtimeConformanceFiles(),
     ],
   },
+  // openapi.yaml against a live control plane: schemathesis (PyPI, its own virtualenv), ~1 minute.
+  { name: 'schemathesis', command: ['bash', 'test/schemathesis/run.sh'] },
   {
     name: 'watchdog',
     cwd: 'watchdog',
     command: [
       'bash',
       '-c',
-      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4',
+      'cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo test --locked -- --test-threads=4 && bash scripts/fuzz.sh',
     ],
   },
   { name: 'java', cwd: 'runtimes/java', command: ['mvn', '-B', '--no-transfer-progress', 'verify'] },
   { name: 'k8s', command: ['bash', 'test/k8s-testbed/scripts/run-tests.sh'] },
+  // The benchmark harness, once, quick: it checks that every scenario produces figures and the
+  // report is written, never a timing (bench/README.md).
+  { name: 'bench', command: ['node', 'bench/run.mjs', '--quick', '--check'] },
 ];
 
 const wanted = process.env.NANOFAAS_TEST_SUITES?.split(',').map((name) => name.trim());

@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { percentile, spawnUntil } from '../lib/harness.mjs';
+import { ProcessSet, percentile } from '../lib/harness.mjs';
 
 const { detectSandbox } = await import(
   '../../packages/control-plane/dist/backends/local/function-sandbox.js'
@@ -19,8 +19,8 @@ const { detectSandbox } = await import(
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const runs = Number(values.runs);
-const children = [];
-const nodeFunction = `${process.execPath} ${here('../../packages/runtime/dist/cli.js')} ${here('../local-backend/echo-handler.mjs')}`;
+const procs = new ProcessSet();
+const nodeFunction = `${process.execPath} ${here('../../packages/runtime/dist/cli.js')} ${here('../fixtures/echo-handler.mjs')}`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function api(base, method, path, body) {
@@ -36,10 +36,8 @@ async function api(base, method, path, body) {
 
 async function startControlPlane(isolation, root) {
   const dataDir = mkdtempSync(join(root, `data-${isolation}-`));
-  const started = await spawnUntil(
-    children,
-    [here('../../packages/control-plane/dist/main.js')],
-    {
+  const started = await procs.start(process.execPath, [here('../../packages/control-plane/dist/main.js')], {
+    env: {
       PORT: '0',
       NANOFAAS_BACKEND: 'local',
       NANOFAAS_EXAMPLES: 'false',
@@ -49,8 +47,8 @@ async function startControlPlane(isolation, root) {
       NANOFAAS_LOCAL_ISOLATION: isolation,
       NANOFAAS_LOCAL_AUTOSCALE_INTERVAL_MS: '50',
     },
-    /listening on (http:\/\/\S+)/,
-  );
+    pattern: /listening on (http:\/\/\S+)/,
+  });
   const base = started.match[1];
   await api(base, 'POST', '/v1/functions', {
     name: 'zero',
@@ -154,8 +152,7 @@ async function main() {
       `| spawn → exit of \`/bin/true\` (${runs * 5} runs) | ${spawn.bare.toFixed(2)} ms | ${spawn.isolated.toFixed(2)} ms (${spawn.level}) | +${(spawn.isolated - spawn.bare).toFixed(2)} ms | |`,
     );
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await sleep(500);
+    await procs.stopAll();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -36,6 +36,27 @@ enum Attempt {
 }
 
 impl Callback {
+    /// The callback of one execution: `{base}/{execution_id}:complete`, or `base` as is when it
+    /// already names that route (the original's CALLBACK_URL may).
+    pub fn for_execution(
+        base: &str,
+        execution_id: &str,
+        trace_id: Option<String>,
+        token: Option<String>,
+    ) -> Callback {
+        let route = format!("/{execution_id}:complete");
+        Callback {
+            url: if base.ends_with(&route) {
+                base.to_string()
+            } else {
+                format!("{base}{route}")
+            },
+            execution_id: execution_id.to_string(),
+            trace_id,
+            token,
+        }
+    }
+
     pub async fn deliver(
         &self,
         client: &HttpClient,

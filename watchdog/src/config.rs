@@ -245,18 +245,24 @@ fn load_one_shot(
         }
         None => format!("local-{}", crate::random_id::random_id()),
     };
-    if execution_id.contains(['/', '?', '#', ' ']) {
-        return Err(ConfigError {
-            variable: "EXECUTION_ID",
-            problem: format!("{execution_id:?} must not contain '/', '?', '#' or spaces"),
-        });
-    }
+    check_execution_id(&execution_id)?;
     Ok(OneShotConfig {
         execution_id,
         payload,
         callback_url: callback_url.map(|url| url.trim_end_matches('/').to_string()),
         callback_token: get("CALLBACK_TOKEN"),
     })
+}
+
+/// An execution id becomes a path segment of the callback URL.
+fn check_execution_id(execution_id: &str) -> Result<(), ConfigError> {
+    if execution_id.contains(['/', '?', '#', ' ']) {
+        return Err(ConfigError {
+            variable: "EXECUTION_ID",
+            problem: format!("{execution_id:?} must not contain '/', '?', '#' or spaces"),
+        });
+    }
+    Ok(())
 }
 
 fn parse_host(value: Option<String>) -> Result<IpAddr, ConfigError> {
@@ -415,6 +421,9 @@ fn parse_http_url(variable: &'static str, value: &str) -> Result<String, ConfigE
     Ok(value.to_string())
 }
 
+mod failure_callback;
 mod payload;
 #[cfg(test)]
 mod tests;
+
+pub use failure_callback::{failure_callback, FailureCallback};

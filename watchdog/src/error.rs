@@ -19,6 +19,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     RouteNotFound,
     MethodNotAllowed,
+    InvalidConfiguration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +56,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::RouteNotFound => "ROUTE_NOT_FOUND",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::InvalidConfiguration => "INVALID_CONFIGURATION",
         }
     }
 
@@ -62,7 +64,9 @@ impl ErrorCode {
         match self {
             ErrorCode::FunctionFailed | ErrorCode::InvalidOutput | ErrorCode::OutputTooLarge => 500,
             ErrorCode::Timeout => 408,
-            ErrorCode::SpawnFailed | ErrorCode::RuntimeUnavailable => 502,
+            ErrorCode::SpawnFailed
+            | ErrorCode::RuntimeUnavailable
+            | ErrorCode::InvalidConfiguration => 502,
             ErrorCode::NotReady => 503,
             ErrorCode::ConcurrencyLimit => 429,
             ErrorCode::ValidationFailed | ErrorCode::MalformedJson => 400,
@@ -81,7 +85,8 @@ impl ErrorCode {
             ErrorCode::SpawnFailed
             | ErrorCode::RuntimeUnavailable
             | ErrorCode::NotReady
-            | ErrorCode::ConcurrencyLimit => Origin::Platform,
+            | ErrorCode::ConcurrencyLimit
+            | ErrorCode::InvalidConfiguration => Origin::Platform,
             ErrorCode::ValidationFailed
             | ErrorCode::MalformedJson
             | ErrorCode::PayloadTooLarge
@@ -104,7 +109,8 @@ impl ErrorCode {
             | ErrorCode::MalformedJson
             | ErrorCode::PayloadTooLarge
             | ErrorCode::RouteNotFound
-            | ErrorCode::MethodNotAllowed => false,
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::InvalidConfiguration => false,
         }
     }
 }
@@ -247,7 +253,7 @@ pub fn reported_function_error(bytes: &[u8]) -> Option<Map<String, Value>> {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 13] = [
+    const ALL: [ErrorCode; 14] = [
         ErrorCode::FunctionFailed,
         ErrorCode::InvalidOutput,
         ErrorCode::OutputTooLarge,
@@ -261,6 +267,7 @@ mod tests {
         ErrorCode::PayloadTooLarge,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
+        ErrorCode::InvalidConfiguration,
     ];
 
     /// The catalogue generated from packages/contracts (`npm run openapi` keeps it current).

@@ -359,7 +359,7 @@ mod tests {
         assert!(scan(fits.as_bytes(), MAX_DEPTH).is_ok());
     }
 
-    /// A stable-Rust fuzz loop (no nightly toolchain for cargo-fuzz here): random byte strings
+    /// A quick fuzz loop inside `cargo test` (the cargo-fuzz targets of fuzz/ go further): random byte strings
     /// built from JSON's alphabet never panic, and the verdict agrees with serde_json wherever
     /// serde_json can decide (it refuses numbers outside f64 and does not check UTF-8 in strings).
     #[test]

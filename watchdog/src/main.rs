@@ -20,6 +20,7 @@ mod output;
 mod parent_death;
 mod process;
 mod random_id;
+mod request_shape;
 mod resolver;
 mod run;
 mod server;
@@ -62,11 +63,14 @@ fn main() {
     }) {
         Ok(config) => config,
         Err(error) => {
-            log::LogContext::new(
+            let log = log::LogContext::new(
                 &std::env::var("FUNCTION_NAME").unwrap_or_default(),
-                log::Level::Error,
-            )
-            .error(&error.to_string(), &[("variable", error.variable.into())]);
+                log::Level::Info,
+            );
+            log.error(&error.to_string(), &[("variable", error.variable.into())]);
+            if let Some(target) = config::failure_callback(&|name| std::env::var(name).ok()) {
+                oneshot::report_config_error(target, &error, &log);
+            }
             std::process::exit(EXIT_CONFIG);
         }
     };
@@ -82,7 +86,8 @@ fn main() {
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        // Only process spawns use blocking threads; they are serialized by the reaper's lock.
+        // Only process spawns use blocking threads: two at once (posix_spawn holds its thread
+        // until the child has exec'd).
         .max_blocking_threads(2)
         .build()
         .expect("a single-threaded tokio runtime can always be built");

@@ -3,13 +3,16 @@
 //! print it).
 
 use crate::callback::Callback;
+use crate::client::build_client;
 use crate::client::HttpClient;
-use crate::config::{Config, ExecutionMode};
+use crate::config::{Config, ConfigError, ExecutionMode, FailureCallback};
+use crate::error::{ErrorCode, InvocationError};
 use crate::file::{invoke_file, FilePair};
 use crate::http::invoke_http_once;
 use crate::invocation::{ForwardedHeaders, Invocation};
 use crate::log::LogContext;
 use crate::process::Reaper;
+use crate::resolver::Resolver;
 use crate::stdio::invoke_stdio;
 use bytes::Bytes;
 use serde_json::{json, Value};
@@ -94,18 +97,12 @@ pub async fn run_one_shot(
         let _ = stdout.flush();
         return exit;
     };
-    // The original's CALLBACK_URL may already name the completion route of this execution.
-    let route = format!("/{}:complete", one_shot.execution_id);
-    let callback = Callback {
-        url: if base.ends_with(&route) {
-            base.clone()
-        } else {
-            format!("{base}{route}")
-        },
-        execution_id: one_shot.execution_id.clone(),
+    let callback = Callback::for_execution(
+        base,
+        &one_shot.execution_id,
         trace_id,
-        token: one_shot.callback_token.clone(),
-    };
+        one_shot.callback_token.clone(),
+    );
     match callback.deliver(&client, Bytes::from(body), &log).await {
         Ok(()) => exit,
         Err(problem) => {
@@ -113,6 +110,42 @@ pub async fn run_one_shot(
             EXIT_CALLBACK_FAILED
         }
     }
+}
+
+/// Reports a configuration error of a one-shot run through its callback, as the execution's
+/// INVALID_CONFIGURATION error (the caller exits 2 either way). Delivery is best effort, with the
+/// callback's usual retries; a failure is logged.
+pub fn report_config_error(target: FailureCallback, error: &ConfigError, log: &LogContext) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            log.error(
+                "cannot report the configuration error",
+                &[("error", e.to_string().into())],
+            );
+            return;
+        }
+    };
+    let failure = InvocationError::new(ErrorCode::InvalidConfiguration, error.to_string());
+    let body = json!({ "success": false, "error": failure.to_error_object() }).to_string();
+    let callback = Callback::for_execution(
+        &target.base_url,
+        &target.execution_id,
+        target.trace_id,
+        target.token,
+    );
+    runtime.block_on(async {
+        let client = build_client(Resolver::new(target.hosts_file, target.resolv_conf));
+        if let Err(problem) = callback.deliver(&client, Bytes::from(body), log).await {
+            log.error(
+                "configuration error not delivered",
+                &[("error", problem.into())],
+            );
+        }
+    });
 }
 
 async fn log_termination(log: LogContext) {

@@ -77,9 +77,17 @@ const PRIVATE_ENV: &[&str] = &[
 ];
 
 pub struct Reaper {
-    waiters: Mutex<HashMap<i32, oneshot::Sender<ExitStatus>>>,
-    /// A SIGCHLD arrived while a spawn held the lock: the spawner reaps when it is done.
+    children: Mutex<Children>,
+    /// A SIGCHLD arrived while the lock was held, or an exit was left for a spawn in progress:
+    /// whoever releases the lock next reaps.
     pending: AtomicBool,
+}
+
+#[derive(Default)]
+struct Children {
+    waiters: HashMap<i32, oneshot::Sender<ExitStatus>>,
+    /// Spawns in progress, whose pids are not in `waiters` yet.
+    spawning: usize,
 }
 
 impl Reaper {
@@ -91,7 +99,7 @@ impl Reaper {
         }
         let mut sigchld = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child())?;
         let reaper = Arc::new(Reaper {
-            waiters: Mutex::new(HashMap::new()),
+            children: Mutex::new(Children::default()),
             pending: AtomicBool::new(false),
         });
         let task_reaper = Arc::clone(&reaper);
@@ -110,32 +118,27 @@ impl Reaper {
         // Never block the runtime thread behind a spawn in progress: leave a note instead, which
         // the spawner acts on as soon as it releases the lock.
         self.pending.store(true, Ordering::SeqCst);
-        let mut waiters = match self.waiters.try_lock() {
-            Ok(waiters) => waiters,
+        let mut children = match self.children.try_lock() {
+            Ok(children) => children,
             Err(TryLockError::Poisoned(e)) => e.into_inner(),
             Err(TryLockError::WouldBlock) => return,
         };
         self.pending.store(false, Ordering::SeqCst);
-        loop {
-            let mut status: libc::c_int = 0;
-            // SAFETY: plain waitpid on any child, non-blocking.
-            let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
-            if pid <= 0 {
+        while let Some(pid) = exited_child(libc::P_ALL, 0) {
+            if children.spawning > 0 && !children.waiters.contains_key(&pid) {
+                // Perhaps the child of a spawn still in progress (or std waiting for it after a
+                // failed exec): left a zombie, so its pid cannot be reused, until that spawn has
+                // registered it and reaps again. Known children are reaped meanwhile.
+                self.pending.store(true, Ordering::SeqCst);
+                let known: Vec<i32> = children.waiters.keys().copied().collect();
+                for pid in known {
+                    if exited_child(libc::P_PID, pid as libc::id_t).is_some() {
+                        reap(&mut children, pid);
+                    }
+                }
                 return;
             }
-            let Some(waiter) = waiters.remove(&pid) else {
-                continue; // an orphan inherited as subreaper: reaped, nothing else to do
-            };
-            // The main process is gone: whatever it left running in its group goes too. This is
-            // done here, before any new spawn can take the lock, so the group id cannot have been
-            // reused by one of our own children.
-            kill_group(pid, libc::SIGKILL);
-            let exit = if libc::WIFSIGNALED(status) {
-                ExitStatus::Signal(libc::WTERMSIG(status))
-            } else {
-                ExitStatus::Code(libc::WEXITSTATUS(status))
-            };
-            let _ = waiter.send(exit);
+            reap(&mut children, pid);
         }
     }
 
@@ -198,14 +201,18 @@ impl Reaper {
     }
 
     fn spawn_process(self: &Arc<Self>, mut command: Command) -> io::Result<Spawned> {
-        // Spawning under the waiters lock means the reaper cannot reap this pid before its
-        // waiter is registered (and std's own waitpid on a failed exec cannot be raced).
-        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        // Spawns run outside the lock, several at once (posix_spawn holds its thread until the
+        // child has exec'd, and one spawn at a time left cores idle in STDIO mode); while any is
+        // in progress the reaper leaves unknown exits alone (see reap_all), so it cannot reap
+        // this pid before its waiter is registered, nor race std's waitpid on a failed exec.
+        self.lock_children().spawning += 1;
         let spawned = command.spawn();
+        let mut children = self.lock_children();
+        children.spawning -= 1;
         let result = spawned.map(|child| {
             let pid = child.id() as i32;
             let (sender, exit) = oneshot::channel();
-            waiters.insert(pid, sender);
+            children.waiters.insert(pid, sender);
             Spawned {
                 pid,
                 child: Some(child),
@@ -213,21 +220,71 @@ impl Reaper {
                 reaper: Arc::clone(self),
             }
         });
-        drop(waiters);
+        drop(children);
         if self.pending.swap(false, Ordering::SeqCst) {
             self.reap_all();
         }
         result
     }
 
+    fn lock_children(&self) -> std::sync::MutexGuard<'_, Children> {
+        self.children.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// SIGKILL to the group of `pid` unless its main process has already exited. The lock keeps
     /// the reaper from reaping (and the pid from being reused) in between.
     fn kill_unless_exited(&self, pid: i32, exit: &mut oneshot::Receiver<ExitStatus>) {
-        let _waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        let children = self.lock_children();
         if exit.try_recv().is_err() {
             kill_group(pid, libc::SIGKILL);
         }
+        drop(children);
+        if self.pending.swap(false, Ordering::SeqCst) {
+            self.reap_all();
+        }
     }
+}
+
+/// Reaps `pid`, which has exited, and hands its status to its waiter. A child of ours has its
+/// group killed first (whatever it left running goes with it), while it is still a zombie, so
+/// the group id cannot have been reused; an orphan inherited as subreaper is only reaped.
+fn reap(children: &mut Children, pid: i32) {
+    let waiter = children.waiters.remove(&pid);
+    if waiter.is_some() {
+        kill_group(pid, libc::SIGKILL);
+    }
+    let mut status: libc::c_int = 0;
+    // SAFETY: waitpid on a child that has exited, non-blocking.
+    if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } != pid {
+        return;
+    }
+    let exit = if libc::WIFSIGNALED(status) {
+        ExitStatus::Signal(libc::WTERMSIG(status))
+    } else {
+        ExitStatus::Code(libc::WEXITSTATUS(status))
+    };
+    if let Some(waiter) = waiter {
+        let _ = waiter.send(exit);
+    }
+}
+
+/// The pid of a child (`P_ALL`, or the one `P_PID` names) that has exited, without reaping it
+/// (waitid with WNOWAIT: it stays a zombie).
+fn exited_child(id_type: libc::idtype_t, id: libc::id_t) -> Option<i32> {
+    // SAFETY: siginfo_t is plain data; waitid fills it or leaves si_pid 0 (WNOHANG, none exited).
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waitid, non-blocking, WNOWAIT: the child stays waitable.
+    let rc = unsafe {
+        libc::waitid(
+            id_type,
+            id,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    // SAFETY: si_pid is valid for the SIGCHLD siginfo waitid returns.
+    let pid = unsafe { info.si_pid() };
+    (rc == 0 && pid > 0).then_some(pid)
 }
 
 /// A process just spawned, before its pipes join the event loop. If the invocation is cancelled

@@ -610,6 +610,58 @@ fn bad_configuration_exits_non_zero_naming_the_variable() {
 }
 
 #[test]
+fn a_configuration_error_is_reported_through_a_readable_callback_before_exiting_2() {
+    let dir = TempDir::new("config-callback");
+    let server = CallbackServer::start(&[200]);
+    let url = format!("http://127.0.0.1:{}{CALLBACK_PATH}", server.port);
+    let finished = run_one_shot(
+        &[
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_MODE", "STDIO"),
+            ("TIMEOUT_MS", "soon"),
+            ("EXECUTION_ID", "exec-c"),
+            ("CALLBACK_URL", &url),
+            ("CALLBACK_TOKEN", "s3cret"),
+            ("TRACE_ID", "trace-c"),
+            ("INVOCATION_PAYLOAD", r#"{"input":1}"#),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 2, "{}", finished.log);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{}", finished.log);
+    let request = &requests[0];
+    assert_eq!(request.path, format!("{CALLBACK_PATH}/exec-c:complete"));
+    assert_eq!(request.headers["authorization"], "Bearer s3cret");
+    assert_eq!(request.headers["x-trace-id"], "trace-c");
+    let body = request.json();
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "INVALID_CONFIGURATION");
+    assert_eq!(body["error"]["origin"], "platform");
+    assert_eq!(body["error"]["retryable"], false);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("TIMEOUT_MS") && message.contains("soon"),
+        "{message}"
+    );
+
+    // Without a readable EXECUTION_ID there is no execution to report to.
+    let server = CallbackServer::start(&[200]);
+    let url = format!("http://127.0.0.1:{}{CALLBACK_PATH}", server.port);
+    let finished = run_one_shot(
+        &[
+            ("WATCHDOG_CMD", "cat"),
+            ("EXECUTION_ID", "a/b"),
+            ("CALLBACK_URL", &url),
+            ("INVOCATION_PAYLOAD", "{}"),
+        ],
+        &dir,
+    );
+    assert_eq!(finished.code, 2);
+    assert!(server.requests().is_empty());
+}
+
+#[test]
 fn a_large_payload_is_read_from_invocation_payload_file() {
     let dir = TempDir::new("payload-file");
     let text = "x".repeat(1024 * 1024);

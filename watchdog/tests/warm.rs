@@ -605,3 +605,52 @@ fn wait_for_inflight(watchdog: &Watchdog, n: usize) {
         thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn concurrent_stdio_invocations_each_get_their_own_answer_and_leave_no_zombies() {
+    let dir = TempDir::new("warm-stdio-concurrent");
+    // Each invocation also leaves an orphan behind (a background process that outlives its
+    // subshell), so exits the reaper does not know arrive while other spawns are in progress.
+    let script = dir.script("echo.sh", "#!/bin/sh\n(sleep 0.01 &)\nexec cat\n");
+    let watchdog = Watchdog::start(
+        &[
+            ("EXECUTION_MODE", "STDIO"),
+            ("WATCHDOG_CMD", &script),
+            ("MAX_INFLIGHT", "64"),
+        ],
+        &dir,
+    );
+    let port = watchdog.port;
+    let workers: Vec<_> = (0..8)
+        .map(|worker| {
+            thread::spawn(move || {
+                (0..10)
+                    .map(|i| {
+                        let body = format!(r#"{{"input":{{"worker":{worker},"i":{i}}}}}"#);
+                        let response = http_request(port, "POST", "/invoke", &[], body.as_bytes());
+                        (body, response)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for worker in workers {
+        for (body, response) in worker.join().unwrap() {
+            assert_eq!(response.status, 200, "{}", response.text());
+            assert_eq!(
+                response.text(),
+                body,
+                "each invocation answers its own input"
+            );
+        }
+    }
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !watchdog.zombie_children().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "children left unreaped: {:?}",
+            watchdog.zombie_children()
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}

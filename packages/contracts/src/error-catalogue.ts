@@ -97,6 +97,12 @@ export const ErrorCatalogue = Object.freeze({
     'The function command could not be started (missing or not executable).',
   ),
   RUN_LOST: def(502, 'platform', true, 'A one-shot run ended without reporting a result.'),
+  INVALID_CONFIGURATION: def(
+    502,
+    'platform',
+    false,
+    "A one-shot run's watchdog could not start: a variable of its environment is invalid (named in the message).",
+  ),
   NOT_READY: def(503, 'platform', true, 'The function instance is not ready yet, or is draining.'),
   FUNCTION_UNAVAILABLE: def(
     503,

@@ -42,12 +42,25 @@ export const ExecutionStatusSchema = Type.Object(
     ),
     output: Type.Optional(Type.Unknown()),
     error: Type.Optional(ErrorInfoSchema),
-    coldStart: Type.Optional(Type.Boolean()),
+    coldStart: Type.Optional(
+      Type.Boolean({ description: 'true when the run waited for an instance or a process to start.' }),
+    ),
+    initDurationMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          "The runtime's own start-up time (process start → ready), as it reported it in " +
+          'X-Init-Duration-Ms on its first invocation; only on that cold start.',
+      }),
+    ),
     traceId: Type.Optional(Type.String()),
   },
   { $id: 'ExecutionStatus', additionalProperties: false },
 );
 export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
+
+/** `after` of GET /v1/executions: the `next` of the previous page, `<createdAt ms>~<execution id>`. */
+export const EXECUTION_CURSOR_PATTERN = '^\\d{1,15}~[^~]{1,200}$';
 
 export const ExecutionListSchema = Type.Object(
   {

@@ -25,3 +25,6 @@ export const HeaderKeys: Readonly<Record<HeaderName, string>> = Object.freeze(
     string
   >,
 );
+
+/** Idempotency-Key: 1 to 256 visible ASCII characters, no spaces. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[!-~]{1,256}$';

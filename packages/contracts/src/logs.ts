@@ -54,14 +54,19 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
   d: 86_400_000,
 };
 
+/** `since` as a duration back from now: 90s, 10m, 2h, 1d, 500ms. */
+export const LOG_SINCE_DURATION_PATTERN = '^(\\d{1,12})(ms|s|m|h|d)$';
+const durationPattern = new RegExp(LOG_SINCE_DURATION_PATTERN);
+
 /**
  * Parses a log query's `since`: an RFC 3339 timestamp, or a duration back from `nowMs` such as
  * `90s`, `10m`, `2h`, `1d`. Returns epoch milliseconds, or undefined when the text is neither.
  */
 export function parseLogSince(text: string, nowMs: number): number | undefined {
-  const duration = /^(\d{1,12})(ms|s|m|h|d)$/.exec(text);
+  const duration = durationPattern.exec(text);
   if (duration) return nowMs - Number(duration[1]) * (DURATION_UNITS_MS[duration[2]!] ?? 0);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
-  const ms = Date.parse(text);
+  // RFC 3339 §5.6: "T" and "Z" may be lower case.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) return undefined;
+  const ms = Date.parse(text.toUpperCase());
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -1,5 +1,5 @@
 import { FUNCTION_NAME_PATTERN, MAX_FUNCTION_NAME_LENGTH } from './function-name.js';
-import { LOG_STREAM_CONTENT_TYPE, LogQueryLimits } from './logs.js';
+import { LOG_SINCE_DURATION_PATTERN, LOG_STREAM_CONTENT_TYPE, LogQueryLimits } from './logs.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,8 +24,15 @@ const queryParameters = [
     in: 'query',
     required: false,
     description:
-      'Only lines received after this: an RFC 3339 timestamp, or a duration back from now (90s, 10m, 2h, 1d).',
-    schema: { type: 'string' },
+      'Only lines received after this: an RFC 3339 timestamp, or a duration back from now (90s, 10m, 2h, 1d). ' +
+      'Empty: no bound.',
+    schema: {
+      anyOf: [
+        { type: 'string', pattern: LOG_SINCE_DURATION_PATTERN },
+        { type: 'string', format: 'date-time' },
+        { type: 'string', maxLength: 0 },
+      ],
+    },
   },
   {
     name: 'limit',

@@ -1,5 +1,5 @@
 import { FUNCTION_NAME_PATTERN, MAX_FUNCTION_NAME_LENGTH } from './function-name.js';
-import { StatsLimits } from './stats.js';
+import { STATS_WINDOW_PATTERN, StatsLimits } from './stats.js';
 
 type Json = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ const windowParameter = {
     `to ${StatsLimits.maxWindowMs / 3_600_000}h. Executions created in the window are counted (at most ` +
     `the ${StatsLimits.maxSamples} most recent; \`sampled\` says when more were left out), in ` +
     `${StatsLimits.buckets} equal buckets.`,
-  schema: { type: 'string', default: StatsLimits.defaultWindow, pattern: '^[1-9][0-9]{0,4}(s|m|h)$' },
+  schema: { type: 'string', default: StatsLimits.defaultWindow, pattern: STATS_WINDOW_PATTERN },
 };
 
 function statsOperation(summary: string, operationId: string, parameters: Json[], extra: Json): Json {

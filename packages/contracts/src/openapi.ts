@@ -2,13 +2,19 @@ import type { TSchema } from '@sinclair/typebox';
 import { CompletionCallbackSchema } from './completion-callback.js';
 import { ErrorCatalogue } from './error-catalogue.js';
 import { ErrorBodySchema, ErrorInfoSchema, ValidationIssueSchema } from './error-info.js';
-import { ExecutionListSchema, ExecutionStateSchema, ExecutionStatusSchema } from './execution.js';
+import {
+  EXECUTION_CURSOR_PATTERN,
+  ExecutionListSchema,
+  ExecutionStateSchema,
+  ExecutionStatusSchema,
+} from './execution.js';
 import { FUNCTION_NAME_PATTERN, MAX_FUNCTION_NAME_LENGTH } from './function-name.js';
 import { FunctionListSchema, FunctionResponseSchema, FunctionStatusSchema } from './function-response.js';
 import { FunctionSpecSchema, ResourcesSchema, ScalingSchema } from './function-spec.js';
-import { Headers } from './headers.js';
+import { Headers, IDEMPOTENCY_KEY_PATTERN } from './headers.js';
 import { EnqueueResponseSchema, InvocationRequestSchema, InvocationResponseSchema } from './invocation.js';
-import { LogEntrySchema, LogListSchema } from './logs.js';
+import { FunctionLimits } from './limits.js';
+import { LOG_SINCE_DURATION_PATTERN, LogEntrySchema, LogListSchema } from './logs.js';
 import { logPaths } from './openapi-log-paths.js';
 import { statsPaths } from './openapi-stats-paths.js';
 import { ReplicasRequestSchema } from './replicas.js';
@@ -76,6 +82,15 @@ function isSchema(value: object): value is TSchema {
   return Object.getOwnPropertySymbols(value).some((symbol) => symbol.description === 'TypeBox.Kind');
 }
 
+/** `since` / `until` of GET /v1/executions: a duration back from now, an RFC 3339 time, or empty. */
+const timeBoundSchema = {
+  anyOf: [
+    { type: 'string', pattern: LOG_SINCE_DURATION_PATTERN },
+    { type: 'string', format: 'date-time' },
+    { type: 'string', maxLength: 0 },
+  ],
+};
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
 const errorResponse = (description: string, headers?: Json) => ({
@@ -107,7 +122,10 @@ const headerParam = (name: string, description: string, schema: Json = { type: '
   schema,
 });
 const invokeHeaders = [
-  headerParam(Headers.idempotencyKey, 'Same key + same payload returns the same execution.'),
+  headerParam(Headers.idempotencyKey, 'Same key + same payload returns the same execution.', {
+    type: 'string',
+    pattern: IDEMPOTENCY_KEY_PATTERN,
+  }),
   headerParam(Headers.traceId, 'Trace id; generated when missing.'),
   headerParam(Headers.traceparent, 'W3C trace context.'),
 ];
@@ -124,6 +142,7 @@ function invokeOperation(): Json {
       headerParam(Headers.timeoutMs, 'Upper bound of the whole wait, in ms.', {
         type: 'integer',
         minimum: 1,
+        maximum: FunctionLimits.maxTimeoutMs,
       }),
     ],
     requestBody: { required: true, content: json(ref('InvocationRequest')) },
@@ -170,7 +189,15 @@ function enqueueOperation(): Json {
       ...invokeHeaders,
       headerParam(
         Headers.callbackUrl,
-        'POST the final ExecutionStatus here (signed with X-Nanofaas-Signature).',
+        'POST the final ExecutionStatus here (signed with X-Nanofaas-Signature). Needs webhooks on ' +
+          '(NANOFAAS_WEBHOOK_SECRET) and a public http(s) URL: loopback, private and link-local ' +
+          'targets are refused unless allowed by name. Empty: none.',
+        {
+          anyOf: [
+            { type: 'string', format: 'uri', pattern: '^https?://' },
+            { type: 'string', maxLength: 0 },
+          ],
+        },
       ),
     ],
     requestBody: { required: true, content: json(ref('InvocationRequest')) },
@@ -190,11 +217,60 @@ function enqueueOperation(): Json {
   };
 }
 
+/**
+ * FunctionSpec rules across fields that JSON Schema can say (validation checks them in
+ * validateFunctionSpec): something to run. The rest is in the description.
+ */
+/** The field is there and not null (null means absent, DESIGN.md §3). */
+const given = (key: string): Json => ({ required: [key], properties: { [key]: { not: { type: 'null' } } } });
+const poolMode = { required: ['executionMode'], properties: { executionMode: { const: 'POOL' } } };
+/** "if a then b", as JSON Schema without `if`/`then`: not a, or b. */
+const implies = (a: Json, b: Json): Json => ({ anyOf: [{ not: a }, b] });
+const functionSpecRules: Json = {
+  anyOf: [given('image'), given('runtimeCommand'), given('endpointUrl')],
+  allOf: [
+    // POOL calls endpointUrl, and endpointUrl is called only in POOL: given with executionMode
+    // POOL, or alone (then POOL is the default).
+    implies(poolMode, given('endpointUrl')),
+    implies(given('endpointUrl'), {
+      anyOf: [
+        poolMode,
+        { not: { anyOf: [given('executionMode'), given('image'), given('runtimeCommand')] } },
+      ],
+    }),
+  ],
+  description:
+    'One of image, runtimeCommand or endpointUrl is required. Also checked at registration: ' +
+    'scaling.minReplicas ≤ scaling.maxReplicas, scalingConfig (an alias of scaling) not beside ' +
+    'scaling, on PUT the name equals the path name, and what the backend needs to run the spec ' +
+    '(the local backend: a runtimeCommand whose program exists, a workdir under the functions root, ' +
+    'resources.memory of at least 4Mi; the kubernetes backend: an image for DEPLOYMENT and REMOTE).',
+};
+
+/** Request shapes in which an explicit `null` for an optional field means absent (DESIGN.md §3). */
+const NULL_MEANS_ABSENT = ['FunctionSpec', 'Scaling', 'Resources', 'InvocationRequest'];
+
+/** The schema with each optional property also allowing `null`. */
+function withNullableOptionals(schema: Json): Json {
+  const properties = schema['properties'] as Record<string, Json> | undefined;
+  if (properties === undefined) return schema;
+  const required = new Set((schema['required'] as string[] | undefined) ?? []);
+  const nullable = Object.fromEntries(
+    Object.entries(properties).map(([key, property]) => [
+      key,
+      required.has(key) ? property : { anyOf: [property, { type: 'null' }] },
+    ]),
+  );
+  return { ...schema, properties: nullable };
+}
+
 /** The OpenAPI 3.1 document of the control plane's HTTP API (openapi.yaml is generated from it). */
 export function buildOpenApiDocument(version: string): Json {
-  const schemas = Object.fromEntries(
+  const schemas: Record<string, Json> = Object.fromEntries(
     componentSchemas.map((schema) => [(schema as { $id: string }).$id, toComponent(schema, true)]),
   );
+  schemas['FunctionSpec'] = { ...schemas['FunctionSpec'], ...functionSpecRules };
+  for (const name of NULL_MEANS_ABSENT) schemas[name] = withNullableOptionals(schemas[name]!);
   return {
     openapi: '3.1.0',
     info: {
@@ -307,22 +383,28 @@ export function buildOpenApiDocument(version: string): Json {
               in: 'query',
               required: false,
               description:
-                'Only executions created at or after this: an RFC 3339 timestamp or a duration back from now (90s, 10m, 2h, 1d).',
-              schema: { type: 'string' },
+                'Only executions created at or after this: an RFC 3339 timestamp or a duration back from now (90s, 10m, 2h, 1d). Empty: no bound.',
+              schema: timeBoundSchema,
             },
             {
               name: 'until',
               in: 'query',
               required: false,
-              description: 'Only executions created before this (same forms as `since`).',
-              schema: { type: 'string' },
+              description: 'Only executions created before this (same forms as `since`). Empty: no bound.',
+              schema: timeBoundSchema,
             },
             {
               name: 'after',
               in: 'query',
               required: false,
-              description: 'The `next` of the previous page: the executions listed after it.',
-              schema: { type: 'string' },
+              description:
+                'The `next` of the previous page: the executions listed after it. Empty: the first page.',
+              schema: {
+                anyOf: [
+                  { type: 'string', pattern: EXECUTION_CURSOR_PATTERN },
+                  { type: 'string', maxLength: 0 },
+                ],
+              },
             },
           ],
           responses: {

@@ -14,6 +14,13 @@ export const StatsLimits = Object.freeze({
   maxSamples: 20_000,
 });
 
+/**
+ * Exactly the windows parseStatsWindow accepts (10s … 3600s, 1m … 60m, 1h), for the OpenAPI
+ * document: a schema-valid window is never refused.
+ */
+export const STATS_WINDOW_PATTERN =
+  '^(([1-9][0-9]|[1-9][0-9]{2}|[12][0-9]{3}|3[0-5][0-9]{2}|3600)s|([1-9]|[1-5][0-9]|60)m|1h)$';
+
 /** `30s`, `5m`, `1h`: the stats window in milliseconds, or undefined when the text is not one. */
 export function parseStatsWindow(text: string): number | undefined {
   const match = /^([1-9][0-9]{0,4})(s|m|h)$/.exec(text);

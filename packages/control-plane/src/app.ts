@@ -72,7 +72,7 @@ export interface App {
 /** Builds the control plane from its config; opens the database, starts nothing. */
 export function buildApp(config: Config, deps: AppDeps = {}): App {
   const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? createRandomIds();
+  const ids = deps.ids ?? createRandomIds(clock);
   const logger = deps.logger ?? createLogger(config.log);
   // Set once the registry exists (it needs the backend, which needs the store).
   let isRegistered: (name: string) => boolean = () => false;
@@ -128,7 +128,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   scheduler = new Scheduler({
     backend,
     tracker,
-    store: executions,
     completions,
     metrics,
     clock,
@@ -146,7 +145,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     registry,
     scheduler,
     tracker,
-    executions,
     idempotency,
     rateLimiter,
     metrics,
@@ -222,9 +220,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   };
 
   const recover = () => {
-    const wasRunning = executions.runningAttempts();
-    const recovered = executions.recoverActive();
-    for (const record of recovered) {
+    const recovered = tracker.recoverActive();
+    for (const { record, runningAttempt } of recovered) {
       const live = {
         record,
         requestBody: record.request ?? EMPTY_REQUEST,
@@ -233,9 +230,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
       };
       tracker.track(live);
       const fn = registry.deployed(record.functionName);
-      const previousAttempt = wasRunning.get(record.id);
-      if (fn?.spec.executionMode === 'REMOTE' && previousAttempt !== undefined)
-        scheduler.resume(live, previousAttempt);
+      if (fn?.spec.executionMode === 'REMOTE' && runningAttempt !== undefined)
+        scheduler.resume(live, runningAttempt);
       else if (fn) scheduler.submit(live);
       else {
         const error = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" no longer exists`);

@@ -14,6 +14,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void
 const answers: Record<string, Handler> = {
   '/numbers': (_req, res) => res.writeHead(201).end('{"a":7.0,"b":12345678901234567890,"c":1e400,"d":-0.0}'),
   '/echo': (_req, res, body) => res.writeHead(200, { 'x-cold-start': 'true' }).end(body),
+  '/init': (req, res) => {
+    const given = new URL(req.url ?? '', 'http://x').searchParams.get('give') ?? '';
+    res.writeHead(200, { 'x-cold-start': 'true', 'x-init-duration-ms': given }).end('1');
+  },
   '/empty': (_req, res) => res.writeHead(204).end(),
   '/not-json': (_req, res) => res.writeHead(200).end('<html>'),
   '/bad-utf8': (_req, res) => res.writeHead(200).end(Buffer.from([0x22, 0xc3, 0x28, 0x22])),
@@ -63,7 +67,7 @@ describe('FunctionHttpClient', () => {
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => answers[req.url ?? '']!(req, res, Buffer.concat(chunks)));
+      req.on('end', () => answers[(req.url ?? '').split('?')[0]!]!(req, res, Buffer.concat(chunks)));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -90,6 +94,19 @@ describe('FunctionHttpClient', () => {
       [answer.ok, (answer as { output: Buffer }).output.toString(), answer.coldStart],
       [true, body, true],
     );
+  });
+
+  it("reads the runtime's X-Init-Duration-Ms on a cold start and ignores one that is not a duration", async () => {
+    const initOf = async (given: string) => {
+      const url = new URL(`${origin}/init?give=${encodeURIComponent(given)}`);
+      const client = new FunctionHttpClient(url, { maxConnections: 1, maxOutputBytes: 64 });
+      clients.push(client);
+      return (await client.invoke(dispatchOf(), Buffer.from('{"input":1}'))).initDurationMs;
+    };
+    assert.equal(await initOf('412'), 412);
+    for (const hostile of ['-1', '1.5', '1e3', '0x10', '99999999999', 'abc']) {
+      assert.equal(await initOf(hostile), undefined, hostile);
+    }
   });
 
   it('reads an empty 2xx body as null output', async () => {

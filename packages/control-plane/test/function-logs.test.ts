@@ -300,6 +300,10 @@ printf '{"ok":true}'
       (await call('GET', '/v1/functions/noisy/logs?since=10m')).json.items.length,
       all.json.items.length,
     );
+    // An empty `since` bounds nothing, like none; RFC 3339 allows a lower-case "t" and "z".
+    assert.deepEqual((await call('GET', '/v1/functions/noisy/logs?since=')).json.items, all.json.items);
+    const lower = new Date(Date.now() + 60_000).toISOString().replace('T', 't').replace('Z', 'z');
+    assert.deepEqual((await call('GET', `/v1/functions/noisy/logs?since=${lower}`)).json.items, []);
   });
 
   it('attributes JSON lines of a warm Node runtime to their execution', async () => {

@@ -120,4 +120,89 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const result = await waited;
     assert.equal(result.ok && result.value.name, 'a');
   });
+
+  it('spreads load over several instances and keeps each one at or under its limit as requests come and go', async () => {
+    const clock = new ManualClock();
+    const pods = [pod('a'), pod('b'), pod('c')];
+    const r = router(pods, clock, 2);
+    const held = [];
+    for (let i = 0; i < 6; i++) held.push(r.tryAcquire());
+    assert.deepEqual(
+      pods.map((p) => p.inFlight),
+      [2, 2, 2],
+    );
+    assert.equal(r.tryAcquire(), undefined, 'all full');
+    const waited = r.acquire(dispatch(1000), late);
+    assert.equal(r.waiting, 1);
+    r.release(pods[1]!);
+    const result = await waited;
+    assert.equal(result.ok && result.value.name, 'b', 'the freed slot of b goes to the waiter');
+    assert.ok(pods.every((p) => p.inFlight <= 2));
+    // Releasing where nobody waits leaves the slot free for the next request.
+    r.release(pods[0]!);
+    assert.equal(r.tryAcquire()?.name, 'a');
+  });
+
+  it('takes a free slot at once without waiting, and says whether the request had to wait for a start', async () => {
+    const clock = new ManualClock();
+    const pods = [{ ...pod('a'), ready: false }];
+    const readyAt = new Map<Pod, number>();
+    const r = new InstanceRouter<Pod>({
+      clock,
+      candidates: () => pods.filter((p) => p.ready),
+      limit: () => 1,
+      coldStart: (p, arrivedAt) => (readyAt.get(p) ?? 0) >= arrivedAt,
+    });
+    const cold = r.acquire(dispatch(5000), late);
+    clock.advance(800); // the instance starts meanwhile
+    pods[0]!.ready = true;
+    readyAt.set(pods[0]!, clock.now());
+    r.serve();
+    const first = await cold;
+    assert.equal(first.ok && first.coldStart, true, 'it waited for the instance to start');
+    r.release(pods[0]!);
+    const warm = await r.acquire(dispatch(5000), late);
+    assert.equal(warm.ok && warm.coldStart, false, 'a ready instance with room is no cold start');
+    assert.equal(clock.pending, 0);
+  });
+
+  it('never hands a waiter an instance that is no longer a candidate (stopped, draining)', async () => {
+    const clock = new ManualClock();
+    const pods = [pod('old'), pod('new')];
+    const r = router(pods, clock, 1);
+    r.tryAcquire();
+    r.tryAcquire();
+    const waited = r.wait(dispatch(1000), late);
+    pods[0]!.ready = false; // old drains: its slot frees, but it takes no more requests
+    r.release(pods[0]!);
+    assert.equal(r.waiting, 1);
+    r.release(pods[1]!);
+    const result = await waited;
+    assert.equal(result.ok && result.value.name, 'new');
+  });
+
+  it('answers a request whose signal is already aborted at once, without queueing it', async () => {
+    const clock = new ManualClock();
+    const r = router([], clock);
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled before dispatch'));
+    const result = await r.acquire(dispatch(1000, controller.signal), late);
+    assert.equal(result.ok, false);
+    assert.equal(r.waiting, 0);
+    assert.equal(clock.pending, 0);
+  });
+
+  it('follows a limit that changes (a function update) for the next request', () => {
+    const clock = new ManualClock();
+    const pods = [pod('a')];
+    let limit = 1;
+    const r = new InstanceRouter<Pod>({ clock, candidates: () => pods, limit: () => limit });
+    assert.equal(r.tryAcquire()?.name, 'a');
+    assert.equal(r.tryAcquire(), undefined);
+    limit = 3;
+    assert.equal(r.tryAcquire()?.name, 'a');
+    assert.equal(r.tryAcquire()?.name, 'a');
+    assert.equal(r.tryAcquire(), undefined);
+    assert.equal(pods[0]!.inFlight, 3);
+  });
 });

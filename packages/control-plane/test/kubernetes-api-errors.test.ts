@@ -110,4 +110,72 @@ describe('kubernetes API errors as function state', () => {
     );
     await backend.stop();
   });
+
+  it('409: a Deployment fn-<name> not labelled as ours is never applied to or deleted; the function is failed with the reason', async () => {
+    const writes: string[] = [];
+    const theirs = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fn-taken', uid: 'u1' } };
+    const api: KubeApi = {
+      ...refusingApi(apiError(500, 'unused')),
+      read: async <T extends KubernetesObject>(ref: { kind: string }) =>
+        (ref.kind === 'Deployment' ? theirs : undefined) as T | undefined,
+      apply: async (object) => {
+        writes.push(`apply ${object.kind}`);
+        return object;
+      },
+      delete: async (ref) => {
+        writes.push(`delete ${ref.kind}`);
+      },
+    };
+    const backend = await started(api, []);
+    const fn = { spec: resolveFunctionSpec({ name: 'taken', image: 'acme/fn:1' }), revision: 1 };
+    await backend.ensureFunction(fn);
+    const status = backend.describeFunction('taken');
+    assert.equal(status?.state, 'failed');
+    assert.match(
+      status?.message ?? '',
+      /409 Conflict: Deployment fn-taken already exists .* not managed by nanofaas/,
+    );
+    const result = await backend.invoke(fn, dispatch);
+    assert.equal(!result.ok && result.error.code, 'FUNCTION_UNAVAILABLE');
+    assert.match(!result.ok ? result.error.message : '', /409 Conflict/);
+    await backend.removeFunction('taken');
+    assert.deepEqual(writes, [], 'nothing written to or deleted of an object not ours');
+    await backend.stop();
+  });
+
+  it("a Deployment's ReplicaFailure (a quota) fails the waiting invocation with the controller's message", async () => {
+    let onDeployment:
+      | ((type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubernetesObject) => void)
+      | undefined;
+    const api: KubeApi = {
+      ...refusingApi(apiError(500, 'unused')),
+      apply: async (object) => object,
+      watch: (collection, _selector, onEvent) => {
+        if (collection.kind === 'Deployment') onDeployment = onEvent as typeof onDeployment;
+        return () => undefined;
+      },
+    };
+    const backend = await started(api, []);
+    const fn = { spec: resolveFunctionSpec({ name: 'full', image: 'acme/fn:1' }), revision: 1 };
+    await backend.ensureFunction(fn);
+    assert.equal(backend.describeFunction('full')?.state, 'pending');
+    const waiting = backend.invoke(fn, dispatch);
+    const quota =
+      'pods "fn-full-7d9-x" is forbidden: exceeded quota: q, requested: pods=1, used: pods=0, limited: pods=0';
+    onDeployment?.('MODIFIED', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'fn-full', labels: { function: 'full' } },
+      status: {
+        conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: quota }],
+      },
+    } as KubernetesObject);
+    const result = await waiting;
+    assert.equal(!result.ok && result.error.code, 'FUNCTION_UNAVAILABLE');
+    assert.match(!result.ok ? result.error.message : '', /exceeded quota: q/);
+    const status = backend.describeFunction('full');
+    assert.equal(status?.state, 'failed');
+    assert.match(status?.message ?? '', /FailedCreate: pods "fn-full-7d9-x" is forbidden: exceeded quota/);
+    await backend.stop();
+  });
 });

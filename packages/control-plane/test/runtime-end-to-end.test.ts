@@ -33,6 +33,14 @@ describe('end to end with the real Node runtime as a POOL function', { timeout: 
     assert.equal(response.json.output.executionId, response.json.executionId);
     assert.equal(response.json.output.traceId, traceId);
     assert.equal(response.json.output.attempt, 1);
+    // The runtime's first invocation is its cold start: its X-Init-Duration-Ms reaches the record.
+    const record = await t.request('GET', `/v1/executions/${response.json.executionId}`);
+    assert.equal(record.json.coldStart, true, record.body);
+    assert.ok(Number.isInteger(record.json.initDurationMs) && record.json.initDurationMs >= 0, record.body);
+    const warm = await t.request('POST', '/v1/functions/node-fn:invoke', { input: 1 });
+    const warmRecord = await t.request('GET', `/v1/executions/${warm.json.executionId}`);
+    assert.equal(warmRecord.json.coldStart, false, warmRecord.body);
+    assert.equal(warmRecord.json.initDurationMs, undefined, 'only a cold start carries it');
   });
 
   it("passes the function's FunctionError through as a 500 with its code", async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { resolveFunctionSpec } from '@nanofaas/contracts';
-import { SCRATCH_DIR_PREFIX } from '../src/backends/local/instance-process.js';
+import { createScratchDir, SCRATCH_DIR_PREFIX } from '../src/backends/local/instance-process.js';
 import { LocalBackend } from '../src/backends/local/local-backend.js';
 import { EnvReader } from '../src/config/env-reader.js';
 import { loadLocalBackendConfig } from '../src/config/local-backend-config.js';
@@ -56,4 +56,15 @@ it('removes the scratch directory of a one-shot run whose spawn fails', async ()
     await callbacks.close();
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+it('removes a scratch directory it cannot hand to the function', () => {
+  const instanceId = `scratch-chown-${randomBytes(3).toString('hex')}`;
+  // A uid no system has: chown refuses it.
+  const identity = { uid: 2 ** 32, gid: 2 ** 32 };
+  assert.throws(() => createScratchDir(instanceId, { identity, neededPaths: [] }));
+  const left = readdirSync(tmpdir()).filter((entry) =>
+    entry.startsWith(`${SCRATCH_DIR_PREFIX}${instanceId}-`),
+  );
+  assert.deepEqual(left, []);
 });

@@ -72,6 +72,16 @@ describe('X-Callback-Url webhooks', () => {
     assert.equal(response.status, 400);
     assert.match(response.json.error.message, /X-Callback-Url/);
   });
+
+  it('reads an empty X-Callback-Url as none', async () => {
+    const response = await t.request(
+      'POST',
+      '/v1/functions/hooked:enqueue',
+      { input: 1 },
+      { 'x-callback-url': '' },
+    );
+    assert.equal(response.status, 202, response.body);
+  });
 });
 
 describe('X-Callback-Url: no server-side request forgery', () => {

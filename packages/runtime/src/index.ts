@@ -5,6 +5,7 @@ export {
   type OneShotConfig,
   type RuntimeConfig,
 } from './config.js';
+export { ExactNumber } from './exact-number.js';
 export { FunctionError, type FunctionErrorOptions, isFunctionError } from './function-error.js';
 export { defineFunction, type FunctionContext, type FunctionRequest, type Handler } from './handler.js';
 export { HandlerLoadError, loadHandler } from './load-handler.js';

@@ -1,14 +1,18 @@
 import type { InvocationRequest } from '@nanofaas/contracts';
+import { parseJsonExact } from './exact-number.js';
 import { type ErrorAnswer, errorAnswer } from './wire.js';
 
 export type ParsedRequest = { ok: true; request: InvocationRequest } | { ok: false; answer: ErrorAnswer };
 
-/** Parses a JSON body; MALFORMED_JSON names what is wrong with it. */
+/**
+ * Parses a JSON body, numbers that a JavaScript number would change kept as ExactNumber;
+ * MALFORMED_JSON names what is wrong with it.
+ */
 export function parseJsonBody(
   text: string,
 ): { ok: true; value: unknown } | { ok: false; answer: ErrorAnswer } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonExact(text) };
   } catch (error) {
     if (text.trim().length === 0) {
       const message = 'the body is empty; expected an InvocationRequest {"input": ...}';

@@ -1,3 +1,4 @@
+import { stringifyOutput } from './exact-number.js';
 import { type ErrorAnswer, errorAnswer } from './wire.js';
 
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -12,7 +13,7 @@ export interface SerialisedOutput {
 export type SerialiseResult = { ok: true; output: SerialisedOutput } | { ok: false; answer: ErrorAnswer };
 
 /**
- * JSON for any JSON value (undefined → `null`), the bytes themselves for a Buffer, Uint8Array or
+ * JSON for any JSON value (undefined → `null`; an ExactNumber as its own text), the bytes themselves for a Buffer, Uint8Array or
  * ArrayBuffer. Circular structures, BigInts, functions and symbols are INVALID_OUTPUT.
  */
 export function serialiseOutput(value: unknown): SerialiseResult {
@@ -21,7 +22,7 @@ export function serialiseOutput(value: unknown): SerialiseResult {
   if (value === undefined) return { ok: true, output: { body: 'null', contentType: JSON_CONTENT_TYPE } };
   let body: string | undefined;
   try {
-    body = JSON.stringify(value);
+    body = stringifyOutput(value);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return invalid(`the function's output cannot be serialised to JSON: ${reason}`);

@@ -26,6 +26,10 @@ export async function createPodBridge(): Promise<PodNetworkSpec> {
     }
     const prefix = `10.244.${n}`;
     try {
+      // A fixed (locally administered) address: without one a bridge takes the lowest MAC of its
+      // ports, which changes as pods come and go, and each change flushes the host's neighbour
+      // entries of every pod at random.
+      await runCommand('ip', ['link', 'set', bridge, 'address', bridgeMac(n)]);
       await runCommand('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', bridge]);
       await runCommand('ip', ['link', 'set', bridge, 'up']);
     } catch (error) {
@@ -42,6 +46,10 @@ export async function createPodBridge(): Promise<PodNetworkSpec> {
     };
   }
   throw new Error('no free nfk8s<n> bridge (1..250 all in use)');
+}
+
+function bridgeMac(n: number): string {
+  return `02:6e:66:6b:38:${n.toString(16).padStart(2, '0')}`;
 }
 
 /** Deletes the bridge and any pod namespace left on it, and frees its slot. Idempotent. */

@@ -265,6 +265,13 @@ describe('the chart on the test bed', { concurrency: false }, () => {
       const calls = [
         { path: `${appsPath}/deployments`, expect: 200 },
         { path: `${appsPath}/deployments${watch}`, expect: 200 },
+        // Read before apply or delete: is an object of that name ours?
+        { path: `${appsPath}/deployments/fn-none`, expect: 404 },
+        { path: `${fns}/services/fn-none`, expect: 404 },
+        {
+          path: `/apis/autoscaling/v2/namespaces/${functionsNamespace}/horizontalpodautoscalers/fn-none`,
+          expect: 404,
+        },
         {
           method: 'PATCH',
           path: `${appsPath}/deployments/fn-none/scale`,
@@ -295,18 +302,21 @@ describe('the chart on the test bed', { concurrency: false }, () => {
           body: { metadata: { name: 'fn-probe-run' }, stringData: { token: 'x' } },
           expect: 201,
         },
+        // Watches start from a list (and list again after a break).
+        { path: `${fns}/pods`, expect: 200 },
         { path: `${fns}/pods${watch}`, expect: 200 },
+        { path: `/apis/discovery.k8s.io/v1/namespaces/${functionsNamespace}/endpointslices`, expect: 200 },
         {
           path: `/apis/discovery.k8s.io/v1/namespaces/${functionsNamespace}/endpointslices${watch}`,
           expect: 200,
         },
-        // ...and what it does not: reading Secrets back, listing pods, scale reads, ConfigMaps,
+        // ...and what it does not: reading Secrets back, reading one pod, scale reads, ConfigMaps,
         // exec, anything outside the functions namespace (the release's own included), anything
         // cluster-scoped.
         { path: `${fns}/secrets/fn-probe-run`, expect: 403 },
         { path: `${fns}/secrets`, expect: 403 },
         { method: 'DELETE', path: `${fns}/secrets/fn-probe-run`, expect: 403 },
-        { path: `${fns}/pods`, expect: 403 },
+        { path: `${fns}/pods/some-pod`, expect: 403 },
         { path: `${appsPath}/deployments/fn-none/scale`, expect: 403 },
         {
           method: 'PUT',

@@ -1,10 +1,6 @@
 // The backend conformance suite (packages/control-plane/test/backend-conformance.ts) on the
 // Kubernetes backend, both modes, against the test bed: the same behaviour the local backend, the
 // pool backend and the test fake have.
-//
-// Opt-in (NANOFAAS_K8S_CONFORMANCE=1): on a loaded 2-core machine one case of a run now and then
-// finds a new pod never routable within its 20 s (the pod runs and is healthy; not yet explained),
-// so it is kept out of the default k8s suite until that is found.
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +23,7 @@ after(async () => {
   await testbed?.stop({ keepDir: process.env.NANOFAAS_K8S_KEEP === '1' });
 });
 
-const enabled = process.env.NANOFAAS_K8S_CONFORMANCE === '1';
-
-(enabled ? describeBackendConformance : () => undefined)(
+describeBackendConformance(
   'kubernetes',
   async () => {
     testbed ??= await startTestbed({

@@ -82,9 +82,13 @@ for (const { descriptor, skip } of await selectRuntimes()) {
           '{"price":7.0,"count":12345678901234567890123,"zero":-0.0,"half":0.5,"list":[1,2.50e0]}';
         const answer = await invokeRaw(runtime.url, `{"input":${input}}`);
         assert.equal(answer.status, 200, answer.text);
-        const expected =
-          '{"price":7.0,"count":12345678901234567890123,"zero":-0.0,"half":0.5,"list":[1,2.5]}';
-        assert.equal(answer.text.replace(/\s/g, ''), expected);
+        // 7.0, -0.0 and the big integer must keep their text; 2.50e0 may come back as written or as
+        // the shortest spelling of the same double (2.5), as a runtime with float numbers writes it.
+        const expected = [
+          input,
+          '{"price":7.0,"count":12345678901234567890123,"zero":-0.0,"half":0.5,"list":[1,2.5]}',
+        ];
+        assert.ok(expected.includes(answer.text.replace(/\s/g, '')), answer.text);
       },
     );
 

@@ -58,13 +58,21 @@ export type DispatchResult =
       /** The function's JSON answer as the bytes it wrote (validated: UTF-8, JSON, depth limit). */
       readonly output: Buffer;
       readonly coldStart: boolean;
+      /** The runtime's start-up time, when it reported one (X-Init-Duration-Ms). */
+      readonly initDurationMs?: number;
     }
-  | { readonly ok: false; readonly error: ErrorInfo; readonly coldStart: boolean };
+  | {
+      readonly ok: false;
+      readonly error: ErrorInfo;
+      readonly coldStart: boolean;
+      readonly initDurationMs?: number;
+    };
 
 /** A function's HTTP answer as the scheduler takes it (`coldStart`: the backend started an instance for it). */
 export function dispatchResultOf(answer: FunctionAnswer, coldStart = false): DispatchResult {
-  if (!answer.ok) return { ok: false, error: answer.error, coldStart: coldStart || answer.coldStart };
-  return { ok: true, output: answer.output, coldStart: coldStart || answer.coldStart };
+  const started = { coldStart: coldStart || answer.coldStart, initDurationMs: answer.initDurationMs };
+  if (!answer.ok) return { ok: false, error: answer.error, ...started };
+  return { ok: true, output: answer.output, ...started };
 }
 
 /** What a backend may ask the scheduler about current load (for autoscaling). */

@@ -29,7 +29,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
       });
     }
     case 'pool':
-      return new PoolBackend();
+      return new PoolBackend({ clock: deps.clock });
     case 'kubernetes':
       return new KubernetesBackend({ config: config.kubernetes, clock: deps.clock, logger: deps.logger });
     default: {

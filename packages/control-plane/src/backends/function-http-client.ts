@@ -33,11 +33,14 @@ export type FunctionAnswer =
       readonly output: Buffer;
       /** The answer said `X-Cold-Start: true` (the instance started for this request). */
       readonly coldStart: boolean;
+      /** X-Init-Duration-Ms of the answer: the runtime's start-up time on its first invocation. */
+      readonly initDurationMs?: number;
     }
   | {
       readonly ok: false;
       readonly error: ErrorInfo;
       readonly coldStart: boolean;
+      readonly initDurationMs?: number;
       /** The connection was refused: the function never saw the request, so it can go elsewhere. */
       readonly notDelivered?: boolean;
     };
@@ -95,19 +98,29 @@ export class FunctionHttpClient {
     });
   }
 
-  /** POSTs `body` (an InvocationRequest as JSON bytes, usually `dispatch.requestBody`) with the dispatch's headers. */
-  async invoke(dispatch: Dispatch, body: Buffer): Promise<FunctionAnswer> {
-    const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
+  /**
+   * POSTs `body` (an InvocationRequest as JSON bytes, usually `dispatch.requestBody`) with the
+   * dispatch's headers; `override` replaces the dispatch's timeout and cancellation (what is left
+   * of them after the caller waited).
+   */
+  async invoke(
+    dispatch: Dispatch,
+    body: Buffer,
+    override?: { readonly timeoutMs: number; readonly cancellation: Cancellation },
+  ): Promise<FunctionAnswer> {
+    const cancellation =
+      override?.cancellation ?? dispatch.cancellation ?? Cancellation.following(dispatch.signal);
     if (cancellation.aborted) return failure(cancelled(cancellation.reason));
+    const timeoutMs = override?.timeoutMs ?? dispatch.timeoutMs;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [HeaderKeys.executionId]: dispatch.executionId,
       [HeaderKeys.traceId]: dispatch.traceId,
-      [HeaderKeys.timeoutMs]: String(Math.max(1, Math.floor(dispatch.timeoutMs))),
+      [HeaderKeys.timeoutMs]: String(Math.max(1, Math.floor(timeoutMs))),
       [HeaderKeys.dispatchAttempt]: String(dispatch.attempt),
     };
     if (dispatch.traceparent !== undefined) headers[HeaderKeys.traceparent] = dispatch.traceparent;
-    const waitMs = Math.max(1, dispatch.timeoutMs + (this.#options.timeoutGraceMs ?? 0));
+    const waitMs = Math.max(1, timeoutMs + (this.#options.timeoutGraceMs ?? 0));
     try {
       const pool = this.#pool ?? (await this.#createPool());
       const answer = await exchange(pool, {
@@ -127,7 +140,7 @@ export class FunctionHttpClient {
       if (cancellation.aborted) return failure(cancelled(cancellation.reason));
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        const message = `no answer from ${this.origin} within ${dispatch.timeoutMs} ms`;
+        const message = `no answer from ${this.origin} within ${timeoutMs} ms`;
         return failure(errorInfo('TIMEOUT', message, { origin: 'platform' }));
       }
       if (this.#closed) return failure(errorInfo('SHUTTING_DOWN', 'the backend is stopping'));
@@ -160,18 +173,33 @@ interface Answer {
   readonly status: number;
   readonly body: Buffer;
   readonly coldStart: boolean;
+  readonly initDurationMs?: number;
 }
 
 /** One classification for every function answer (any 2xx is success). */
-export function classifyAnswer({ status, body, coldStart }: Answer): FunctionAnswer {
+export function classifyAnswer({ status, body, coldStart, initDurationMs }: Answer): FunctionAnswer {
+  const started = initDurationMs === undefined ? { coldStart } : { coldStart, initDurationMs };
   if (status >= 200 && status < 300) {
-    if (body.length === 0) return { ok: true, output: NULL_OUTPUT, coldStart };
+    if (body.length === 0) return { ok: true, output: NULL_OUTPUT, ...started };
     const scan = scanJson(body, JsonLimits.maxDepth);
-    if (scan.ok) return { ok: true, output: body, coldStart };
+    if (scan.ok) return { ok: true, output: body, ...started };
     const message = `the function answered ${status} with a body that is not JSON: ${scan.reason} at byte ${scan.offset}`;
-    return failure(errorInfo('INVALID_OUTPUT', message), coldStart);
+    return { ok: false, error: errorInfo('INVALID_OUTPUT', message), ...started };
   }
-  return failure(errorOfAnswer(status, body), coldStart);
+  return { ok: false, error: errorOfAnswer(status, body), ...started };
+}
+
+/** Longest start-up time taken from X-Init-Duration-Ms (a day); anything else is ignored. */
+const MAX_INIT_DURATION_MS = 86_400_000;
+
+/**
+ * X-Init-Duration-Ms as a whole number of milliseconds, when the answer is a cold start and the
+ * header is one (it comes from function code: anything else is ignored, never an error).
+ */
+export function initDurationOf(coldStart: boolean, header: unknown): number | undefined {
+  if (!coldStart || typeof header !== 'string' || !/^[0-9]{1,9}$/.test(header)) return undefined;
+  const value = Number(header);
+  return value <= MAX_INIT_DURATION_MS ? value : undefined;
 }
 
 /** The error a non-2xx answer carries, or one that says what the status means when it has none. */
@@ -250,6 +278,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
     let size = 0;
     let status = 0;
     let coldStart = false;
+    let initDurationMs: number | undefined;
     pool.dispatch(
       {
         method: 'POST',
@@ -267,6 +296,7 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
         onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode;
           coldStart = responseHeaders[HeaderKeys.coldStart] === 'true';
+          initDurationMs = initDurationOf(coldStart, responseHeaders[HeaderKeys.initDurationMs]);
         },
         onResponseData(dispatchController, chunk) {
           size += chunk.length;
@@ -281,7 +311,8 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
         },
         onResponseEnd() {
           cancellation.removeListener(onAbort);
-          resolve({ status, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), coldStart });
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          resolve({ status, body, coldStart, initDurationMs });
         },
         onResponseError(_controller, error) {
           cancellation.removeListener(onAbort);

@@ -5,6 +5,7 @@ import {
   type ResolvedFunctionSpec,
   validationFailed,
 } from '@nanofaas/contracts';
+import { type Clock, systemClock } from '../deps/clock.js';
 import {
   type Backend,
   type BackendContext,
@@ -33,6 +34,7 @@ interface PoolFunction {
 export interface PoolBackendOptions {
   /** Largest answer accepted from an endpoint; a larger one is OUTPUT_TOO_LARGE. */
   readonly maxOutputBytes?: number;
+  readonly clock?: Clock;
 }
 
 /** Default cap of an endpoint's answer (the watchdog and runtimes cap their own output too). */
@@ -41,11 +43,13 @@ export const DEFAULT_POOL_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 export class PoolBackend implements Backend {
   readonly kind = 'pool' as const;
   private readonly maxOutputBytes: number;
+  private readonly clock: Clock;
   private readonly functions = new Map<string, PoolFunction>();
   private stopping: Promise<void> | undefined;
 
   constructor(options: PoolBackendOptions = {}) {
     this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_POOL_MAX_OUTPUT_BYTES;
+    this.clock = options.clock ?? systemClock;
   }
 
   async start(_context: BackendContext): Promise<void> {}
@@ -127,20 +131,25 @@ export class PoolBackend implements Backend {
       return failure(errorInfo('FUNCTION_UNAVAILABLE', message));
     }
     const cancellation = dispatch.cancellation ?? Cancellation.following(dispatch.signal);
-    const started = Date.now();
+    const started = this.clock.now();
     const { slots, client } = entry;
     if (!slots.tryAcquire()) {
       // Slow path only: the scheduler already keeps in-flight work within the same bound.
-      const waited = AbortSignal.any([cancellation.signal, AbortSignal.timeout(dispatch.timeoutMs)]);
+      const timedOut = new AbortController();
+      const cancelTimer = this.clock.setTimer(() => timedOut.abort(), dispatch.timeoutMs);
       try {
-        await slots.acquire(waited);
+        await slots.acquire(AbortSignal.any([cancellation.signal, timedOut.signal]));
       } catch {
         return failure(errorInfo('TIMEOUT', `no free connection slot within ${dispatch.timeoutMs} ms`));
+      } finally {
+        cancelTimer();
       }
     }
     try {
-      const timeoutMs = Math.max(1, dispatch.timeoutMs - (Date.now() - started));
-      const answer = await client.invoke({ ...dispatch, timeoutMs, cancellation }, dispatch.requestBody);
+      // Not `{ ...dispatch }`: spreading reads its lazy `signal` and so makes an AbortController
+      // (an EventTarget) per request.
+      const timeoutMs = Math.max(1, dispatch.timeoutMs - (this.clock.now() - started));
+      const answer = await client.invoke(dispatch, dispatch.requestBody, { timeoutMs, cancellation });
       return dispatchResultOf(answer);
     } finally {
       slots.release();

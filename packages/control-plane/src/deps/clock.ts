@@ -9,6 +9,13 @@ export interface Clock {
   setTimer(callback: () => void, delayMs: number): CancelTimer;
 }
 
+/** Resolves after `delayMs` on `clock` (a poll's pause; tests move it with the clock). */
+export function sleep(clock: Clock, delayMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    clock.setTimer(resolve, delayMs);
+  });
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(callback, delayMs) {

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { type Clock, systemClock } from './clock.js';
 
 /** Identifiers the platform mints; injected so tests can make them predictable. */
 export interface IdGenerator {
@@ -44,11 +45,14 @@ export function uuidV7(now: number, random: string): string {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(8, 20)}`;
 }
 
-/** The production ids: random, from a pool of CSPRNG bytes owned by this generator. */
-export function createRandomIds(): IdGenerator {
+/**
+ * The production ids: random, from a pool of CSPRNG bytes owned by this generator; execution ids
+ * carry the time of `clock` (the app's, so they agree with the records' times).
+ */
+export function createRandomIds(clock: Pick<Clock, 'now'> = systemClock): IdGenerator {
   const hex = new RandomHex();
   return {
-    executionId: () => uuidV7(Date.now(), hex.take(10)),
+    executionId: () => uuidV7(clock.now(), hex.take(10)),
     traceId: () => hex.take(16),
     spanId: () => hex.take(8),
     random: () => Math.random(),

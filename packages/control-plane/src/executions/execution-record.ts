@@ -9,21 +9,26 @@ import {
 /** sync: a caller waits on the connection; async: enqueued, durable before 202. */
 export type ExecutionKind = 'sync' | 'async';
 
-/** One execution as the platform keeps it (times in epoch milliseconds). */
+/**
+ * One execution as the platform keeps it (times in epoch milliseconds). Its state is read-only here:
+ * ExecutionTracker alone moves it (docs/lifecycle.md §3), everyone else asks the tracker.
+ */
 export interface ExecutionRecord {
   readonly id: string;
   readonly functionName: string;
   readonly kind: ExecutionKind;
-  status: ExecutionState;
+  readonly status: ExecutionState;
   /** 1 for the first attempt; every retry or re-dispatch after a restart adds one. */
-  attempt: number;
+  readonly attempt: number;
   readonly createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
   /** The function's JSON answer, as the bytes it wrote: answers and rows splice it as is. */
-  output?: Buffer;
-  error?: ErrorInfo;
-  coldStart?: boolean;
+  readonly output?: Buffer;
+  readonly error?: ErrorInfo;
+  readonly coldStart?: boolean;
+  /** The runtime's start-up time it reported (X-Init-Duration-Ms) on a cold start. */
+  readonly initDurationMs?: number;
   readonly traceId: string;
   /**
    * The InvocationRequest bytes: stored with the execution, so an async one can be dispatched again
@@ -33,6 +38,9 @@ export interface ExecutionRecord {
   /** X-Callback-Url: where the final ExecutionStatus is posted. */
   readonly callbackUrl?: string;
 }
+
+/** The record as its owner writes it: ExecutionTracker, and the store building one from a row. */
+export type WritableExecutionRecord = { -readonly [K in keyof ExecutionRecord]: ExecutionRecord[K] };
 
 const NULL_OUTPUT = Buffer.from('null');
 
@@ -59,6 +67,7 @@ export function toExecutionStatus(record: ExecutionRecord): {
   }
   if (record.error !== undefined) status.error = record.error;
   if (record.coldStart !== undefined) status.coldStart = record.coldStart;
+  if (record.initDurationMs !== undefined) status.initDurationMs = record.initDurationMs;
   return { status, output: record.status === 'success' ? (record.output ?? NULL_OUTPUT) : undefined };
 }
 

@@ -4,16 +4,19 @@ import type { Logger } from '../observability/logger.js';
 import type { CounterSeries, HistogramSeries } from '../observability/metrics-registry.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
 import type { ExecutionQuery, ExecutionSample, ExecutionStore } from '../store/execution-store.js';
-import type { ExecutionRecord } from './execution-record.js';
+import type { ExecutionRecord, WritableExecutionRecord } from './execution-record.js';
+import { canMove, type RequeueReason } from './execution-transitions.js';
 import type { LiveExecution } from './live-execution.js';
 
+/** How an execution started, when the backend knows: a cold start and the runtime's init time. */
+interface StartFacts {
+  readonly coldStart?: boolean;
+  readonly initDurationMs?: number;
+}
+
 export type ExecutionOutcome =
-  | {
-      readonly status: 'success';
-      readonly output: Buffer;
-      readonly coldStart?: boolean;
-    }
-  | { readonly status: 'error' | 'timeout'; readonly error: ErrorInfo; readonly coldStart?: boolean };
+  | ({ readonly status: 'success'; readonly output: Buffer } & StartFacts)
+  | ({ readonly status: 'error' | 'timeout'; readonly error: ErrorInfo } & StartFacts);
 
 type FinalStatus = ExecutionOutcome['status'];
 
@@ -23,10 +26,20 @@ interface FinishedSeries {
   readonly duration: HistogramSeries;
 }
 
+/** An unfinished execution found at startup, and the attempt that was running when the last process stopped. */
+export interface RecoveredExecution {
+  readonly record: ExecutionRecord;
+  readonly runningAttempt: number | undefined;
+}
+
 /**
- * Executions in memory while they run (and until their end is committed), the store behind them.
- * The one place an execution reaches its final state: `finish` is fenced, so a terminal state is
- * never rewritten.
+ * The owner of the execution state machine `queued → running → success | error | timeout`
+ * (DESIGN.md §4, docs/lifecycle.md §3): the only writer of an execution's state, in memory and in
+ * the store. The scheduler, the invocation service and recovery ask it to move an execution; it
+ * refuses a move the state machine does not allow (execution-transitions.ts), so a terminal state
+ * is never rewritten, and a result is fenced by execution and attempt: one for an attempt that is
+ * no longer current is dropped. It also keeps executions in memory while they run (and until their
+ * end is committed) and answers reads from memory, then the store.
  */
 export class ExecutionTracker {
   private readonly live = new Map<string, LiveExecution>();
@@ -40,8 +53,79 @@ export class ExecutionTracker {
     private readonly onFinished: (record: ExecutionRecord) => void,
   ) {}
 
+  /** A new execution (queued, attempt 1) enters the state machine; sync ones live in memory only. */
   track(execution: LiveExecution): void {
     this.live.set(execution.record.id, execution);
+  }
+
+  /**
+   * Commits a tracked async execution as queued, with `alsoWrite` in the same transaction; resolves
+   * once it is durable. When the commit fails the execution is forgotten and the error rethrown.
+   */
+  async commitQueued(execution: LiveExecution, alsoWrite?: () => void): Promise<void> {
+    try {
+      await this.store.insertQueued(execution.record, alsoWrite);
+    } catch (error) {
+      this.release(execution.record.id);
+      throw error;
+    }
+  }
+
+  /**
+   * Startup recovery: every unfinished execution in the store goes back to queued with a higher
+   * attempt (ExecutionStore.recoverActive), oldest first; the caller tracks and dispatches them.
+   */
+  recoverActive(): RecoveredExecution[] {
+    const wasRunning = this.store.runningAttempts();
+    return this.store
+      .recoverActive()
+      .map((record) => ({ record, runningAttempt: wasRunning.get(record.id) }));
+  }
+
+  /**
+   * queued → running: the scheduler hands the current attempt to the backend at `now`. False when
+   * the execution is not queued (it ended meanwhile): nothing is dispatched then.
+   */
+  start(execution: LiveExecution, now: number): boolean {
+    const record = execution.record as WritableExecutionRecord;
+    if (!canMove(record.status, 'dispatch')) return false;
+    record.status = 'running';
+    record.startedAt ??= now;
+    this.store.markRunning(record);
+    return true;
+  }
+
+  /** Whether a result of `attempt` is still wanted: the execution has not ended and it is current. */
+  isCurrent(execution: LiveExecution, attempt: number): boolean {
+    return !execution.settled && execution.record.attempt === attempt;
+  }
+
+  /**
+   * running → queued, for `reason` (see RequeueReason); fenced by `attempt` like `finish`. A retry
+   * raises the attempt; after `shutdown` the execution is forgotten here and waits in the store.
+   */
+  requeue(execution: LiveExecution, attempt: number, reason: RequeueReason): boolean {
+    const record = execution.record as WritableExecutionRecord;
+    if (!this.isCurrent(execution, attempt) || !canMove(record.status, 'requeue')) return false;
+    record.status = 'queued';
+    switch (reason) {
+      case 'retry':
+        record.attempt += 1;
+        break;
+      case 'run-gone':
+        // Recovery raised the attempt already; the store stops showing a run that is not there.
+        break;
+      case 'shutdown':
+        // The next start's recovery raises the attempt (ExecutionStore.recoverActive).
+        this.release(record.id);
+        break;
+      default: {
+        const unknown: never = reason;
+        throw new Error(`unknown requeue reason ${String(unknown)}`);
+      }
+    }
+    this.store.markRequeued(record);
+    return true;
   }
 
   get(id: string): ExecutionRecord | undefined {
@@ -103,17 +187,22 @@ export class ExecutionTracker {
     return [...live, ...stored].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
   }
 
-  /** Sets the final state once; later calls for the same execution are ignored. */
-  finish(execution: LiveExecution, outcome: ExecutionOutcome): boolean {
-    if (execution.settled) return false;
-    execution.settled = true;
+  /**
+   * Sets the final state once: false (and nothing changes) when the execution already ended or
+   * `attempt` is no longer its current one — a late or duplicate result. Callers that end the
+   * execution itself rather than an attempt's run (deadline, delete, shutdown) omit `attempt`.
+   */
+  finish(execution: LiveExecution, outcome: ExecutionOutcome, attempt = execution.record.attempt): boolean {
+    const record = execution.record as WritableExecutionRecord;
+    if (!this.isCurrent(execution, attempt) || !canMove(record.status, 'finish')) return false;
+    (execution as { settled: boolean }).settled = true;
     execution.cancelDeadline?.();
     execution.cancelRetry?.();
-    const record = execution.record;
     const now = this.clock.now();
     record.status = outcome.status;
     record.finishedAt = now;
     if (outcome.coldStart !== undefined) record.coldStart = outcome.coldStart;
+    if (outcome.initDurationMs !== undefined) record.initDurationMs = outcome.initDurationMs;
     if (outcome.status === 'success') {
       record.output = outcome.output;
     } else record.error = outcome.error;

@@ -10,8 +10,8 @@ export interface LiveExecution {
   readonly traceparent: string;
   /** Sync only: when the caller stops waiting (epoch ms). */
   readonly deadline?: number;
-  /** True once the final state is set; nothing changes it after. */
-  settled: boolean;
+  /** True once the final state is set; nothing changes it after. Written by ExecutionTracker only. */
+  readonly settled: boolean;
   /** Aborts the attempt in flight. */
   attemptCancellation?: Cancellation;
   cancelDeadline?: CancelTimer;

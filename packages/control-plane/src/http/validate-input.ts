@@ -1,6 +1,7 @@
 import {
   explainInvalidFunctionName,
   FunctionLimits,
+  IDEMPOTENCY_KEY_PATTERN,
   type PlatformError,
   type ValidationIssue,
   type Validator,
@@ -48,7 +49,7 @@ export function timeoutHeader(value: string | undefined): number | undefined {
   return parsed;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,256}$/;
+const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 export function idempotencyKeyHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -70,7 +71,8 @@ export async function callbackUrlHeader(
   value: string | undefined,
   policy: OutboundUrlPolicy | undefined,
 ): Promise<string | undefined> {
-  if (value === undefined) return undefined;
+  // An empty header names no URL: the same as none (clients that always send it, empty when unused).
+  if (value === undefined || value === '') return undefined;
   try {
     parseOutboundUrl(value);
   } catch (error) {

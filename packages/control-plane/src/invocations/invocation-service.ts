@@ -10,7 +10,6 @@ import type { FunctionRegistry } from '../functions/function-registry.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
 import type { TraceContext } from '../observability/trace-context.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import type { ExecutionStore } from '../store/execution-store.js';
 import type { IdempotencyStore } from '../store/idempotency-store.js';
 
 export interface InvocationOptions {
@@ -32,7 +31,6 @@ export interface InvocationServiceDeps {
   readonly registry: FunctionRegistry;
   readonly scheduler: Scheduler;
   readonly tracker: ExecutionTracker;
-  readonly executions: ExecutionStore;
   readonly idempotency: IdempotencyStore;
   readonly rateLimiter: RateLimiter;
   readonly metrics: PlatformMetrics;
@@ -73,12 +71,7 @@ export class InvocationService {
   async enqueue(name: string, request: Buffer, options: InvocationOptions): Promise<Admitted> {
     const { record, replayed, live, rememberKey } = this.admit(name, request, options, 'async');
     if (!live) return { record, replayed };
-    try {
-      await this.deps.executions.insertQueued(record, rememberKey);
-    } catch (error) {
-      this.deps.tracker.release(record.id);
-      throw error;
-    }
+    await this.deps.tracker.commitQueued(live, rememberKey);
     this.deps.scheduler.submit(live);
     return { record, replayed };
   }

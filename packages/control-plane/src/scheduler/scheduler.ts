@@ -6,7 +6,6 @@ import type { ExecutionTracker } from '../executions/execution-tracker.js';
 import type { LiveExecution } from '../executions/live-execution.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
-import type { ExecutionStore } from '../store/execution-store.js';
 import type { CompletionRegistry, OpenCompletionChannel } from './completion-registry.js';
 import { FunctionLane } from './function-lane.js';
 import { type RetryPolicyOptions, retryDelayMs, shouldRetry } from './retry-policy.js';
@@ -14,7 +13,6 @@ import { type RetryPolicyOptions, retryDelayMs, shouldRetry } from './retry-poli
 export interface SchedulerDeps {
   readonly backend: Backend;
   readonly tracker: ExecutionTracker;
-  readonly store: ExecutionStore;
   readonly completions: CompletionRegistry;
   readonly metrics: PlatformMetrics;
   readonly clock: Clock;
@@ -24,7 +22,8 @@ export interface SchedulerDeps {
 
 /**
  * Per-function bounded FIFO queues, a concurrency cap per function, round-robin dispatch across
- * functions, retries with backoff, and sync deadlines (DESIGN.md §4).
+ * functions, retries with backoff, and sync deadlines (DESIGN.md §4). It decides when an execution
+ * moves; the ExecutionTracker, which owns the state machine, moves it.
  */
 export class Scheduler {
   private readonly lanes = new Map<string, FunctionLane>();
@@ -243,11 +242,9 @@ export class Scheduler {
     recovering?: number,
   ): Promise<void> {
     const { record } = execution;
-    const { clock, backend, metrics } = this.deps;
+    const { clock, backend, metrics, tracker } = this.deps;
     const now = clock.now();
-    record.status = 'running';
-    record.startedAt ??= now;
-    this.deps.store.markRunning(record);
+    if (!tracker.start(execution, now)) return;
     const remaining = execution.deadline === undefined ? Infinity : execution.deadline - now;
     const timeoutMs = Math.max(1, Math.min(fn.spec.timeoutMs, remaining));
     const cancellation = new Cancellation();
@@ -282,47 +279,50 @@ export class Scheduler {
     }
     if (result === undefined) {
       // Nothing of the old run is alive: a new attempt (already numbered higher) runs as usual.
-      record.status = 'queued';
-      if (!execution.settled) this.requeueFront(execution);
+      if (tracker.requeue(execution, fence, 'run-gone')) this.requeueFront(execution);
       return;
     }
     if (result.coldStart) metrics.coldStarts.inc({ function: record.functionName });
-    if (execution.settled || record.attempt !== fence) return;
+    if (!tracker.isCurrent(execution, fence)) return;
     if (this.stopping && cancellation.aborted) {
-      this.requeueForNextStart(execution);
+      this.requeueForNextStart(execution, fence);
       return;
     }
     if (result.ok) {
-      this.deps.tracker.finish(execution, {
-        status: 'success',
-        output: result.output,
-        coldStart: result.coldStart,
-      });
+      tracker.finish(
+        execution,
+        {
+          status: 'success',
+          output: result.output,
+          coldStart: result.coldStart,
+          initDurationMs: result.initDurationMs,
+        },
+        fence,
+      );
       return;
     }
     if (shouldRetry(result.error, fence, fn.spec.maxRetries) && !this.stopping) {
       const delayMs = retryDelayMs(fence, this.deps.retry);
       if (execution.deadline === undefined || clock.now() + delayMs < execution.deadline) {
-        this.scheduleRetry(execution, delayMs, result.error);
+        this.scheduleRetry(execution, fence, delayMs, result.error);
         return;
       }
     }
     const status = result.error.code === 'TIMEOUT' ? 'timeout' : 'error';
-    this.deps.tracker.finish(execution, { status, error: result.error, coldStart: result.coldStart });
+    const { coldStart, initDurationMs } = result;
+    tracker.finish(execution, { status, error: result.error, coldStart, initDurationMs }, fence);
   }
 
-  private scheduleRetry(execution: LiveExecution, delayMs: number, error: ErrorInfo): void {
+  private scheduleRetry(execution: LiveExecution, fence: number, delayMs: number, error: ErrorInfo): void {
     const { record } = execution;
     const lane = this.lanes.get(record.functionName);
     if (!lane) {
       // Deleted while this attempt ran: nothing will run it again.
       const deleted = errorInfo('FUNCTION_DELETED', `function "${record.functionName}" was deleted`);
-      this.deps.tracker.finish(execution, { status: 'error', error: deleted });
+      this.deps.tracker.finish(execution, { status: 'error', error: deleted }, fence);
       return;
     }
-    record.attempt += 1;
-    record.status = 'queued';
-    this.deps.store.markRequeued(record);
+    if (!this.deps.tracker.requeue(execution, fence, 'retry')) return;
     this.deps.metrics.retries.inc({ function: record.functionName });
     this.deps.logger.debug(
       { executionId: record.id, traceId: record.traceId, attempt: record.attempt, code: error.code, delayMs },
@@ -354,17 +354,12 @@ export class Scheduler {
    * An async attempt cut short by shutdown: queued again under the same attempt number; the next
    * start's recovery raises it (ExecutionStore.recoverActive), so the rerun carries a higher one.
    */
-  private requeueForNextStart(execution: LiveExecution): void {
-    const { record } = execution;
-    if (record.kind === 'sync') {
-      this.deps.tracker.finish(execution, {
-        status: 'error',
-        error: errorInfo('SHUTTING_DOWN', 'the control plane shut down while this execution ran'),
-      });
+  private requeueForNextStart(execution: LiveExecution, fence: number): void {
+    if (execution.record.kind === 'sync') {
+      const error = errorInfo('SHUTTING_DOWN', 'the control plane shut down while this execution ran');
+      this.deps.tracker.finish(execution, { status: 'error', error }, fence);
       return;
     }
-    record.status = 'queued';
-    this.deps.store.markRequeued(record);
-    this.deps.tracker.release(record.id);
+    this.deps.tracker.requeue(execution, fence, 'shutdown');
   }
 }

@@ -1,6 +1,10 @@
 import type { ErrorInfo, ExecutionState } from '@nanofaas/contracts';
 import type { Database, Statement } from 'better-sqlite3';
-import type { ExecutionKind, ExecutionRecord } from '../executions/execution-record.js';
+import type {
+  ExecutionKind,
+  ExecutionRecord,
+  WritableExecutionRecord,
+} from '../executions/execution-record.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 interface ExecutionRow {
@@ -16,6 +20,7 @@ interface ExecutionRow {
   output: Buffer | string | null;
   error: string | null;
   cold_start: number | null;
+  init_duration_ms: number | null;
   trace_id: string;
   /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before); not read by lists. */
   request?: Buffer | string | null;
@@ -24,7 +29,7 @@ interface ExecutionRow {
 
 /** Every column but `request`: a list never loads the stored inputs (up to the body limit each). */
 const SUMMARY_COLUMNS =
-  'id, function_name, kind, status, attempt, created_at, started_at, finished_at, output, error, cold_start, trace_id, callback_url';
+  'id, function_name, kind, status, attempt, created_at, started_at, finished_at, output, error, cold_start, init_duration_ms, trace_id, callback_url';
 
 export interface ExecutionQuery {
   readonly functionName?: string;
@@ -52,7 +57,9 @@ export interface ExecutionSample {
 /**
  * Executions in SQLite. Async executions are inserted (and committed) when enqueued, then updated;
  * sync executions are written once, when they end (a restart loses nothing a caller still waits for).
- * Terminal rows are never rewritten: every update is fenced on a non-terminal status.
+ * Terminal rows are never rewritten: every update is fenced on a non-terminal status. The state
+ * writes (insertQueued, markRunning, markRequeued, finish, recoverActive) come from ExecutionTracker
+ * only, the owner of the execution state machine.
  */
 export class ExecutionStore {
   private readonly insertStatement: Statement;
@@ -70,8 +77,9 @@ export class ExecutionStore {
     // Positional parameters: binding by name costs a string lookup per column on every row.
     this.insertStatement = db.prepare(
       `INSERT INTO executions (id, function_name, kind, status, attempt, created_at, started_at, finished_at,
-         output, error, cold_start, trace_id, request, callback_url, webhook_pending, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         output, error, cold_start, trace_id, request, callback_url, webhook_pending, expires_at,
+         init_duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.runningStatement = db.prepare(
       `UPDATE executions SET status = 'running', attempt = ?, started_at = coalesce(started_at, ?)
@@ -82,7 +90,7 @@ export class ExecutionStore {
     );
     this.finishStatement = db.prepare(
       `UPDATE executions SET status = ?, attempt = ?, started_at = ?, finished_at = ?, output = ?, error = ?,
-         cold_start = ?, webhook_pending = ?, expires_at = ?
+         cold_start = ?, webhook_pending = ?, expires_at = ?, init_duration_ms = ?
        WHERE id = ? AND status IN ('queued', 'running')`,
     );
     this.getStatement = db.prepare('SELECT * FROM executions WHERE id = ?');
@@ -255,6 +263,7 @@ export class ExecutionStore {
       record.callbackUrl ?? null,
       finished && record.callbackUrl ? 1 : 0,
       finished ? record.finishedAt! + this.ttlMs : null,
+      record.initDurationMs ?? null,
     ];
   }
 
@@ -270,6 +279,7 @@ export class ExecutionStore {
       coldStartValue(record),
       record.callbackUrl ? 1 : 0,
       record.finishedAt! + this.ttlMs,
+      record.initDurationMs ?? null,
       record.id,
     ];
   }
@@ -296,7 +306,7 @@ function coldStartValue(record: ExecutionRecord): number | null {
 }
 
 function fromRow(row: ExecutionRow): ExecutionRecord {
-  const record: ExecutionRecord = {
+  const record: WritableExecutionRecord = {
     id: row.id,
     functionName: row.function_name,
     kind: row.kind,
@@ -310,6 +320,7 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
   if (row.output !== null) record.output = bytesOf(row.output);
   if (row.error !== null) record.error = JSON.parse(row.error) as ErrorInfo;
   if (row.cold_start !== null) record.coldStart = row.cold_start === 1;
+  if (row.init_duration_ms !== null) record.initDurationMs = row.init_duration_ms;
   const extra = record as { request?: Buffer; callbackUrl?: string };
   if (row.request !== null && row.request !== undefined) extra.request = bytesOf(row.request);
   if (row.callback_url !== null) extra.callbackUrl = row.callback_url;

@@ -42,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (function_name, key)
    );
    CREATE INDEX idempotency_expiry ON idempotency_keys (expires_at);`,
+  'ALTER TABLE executions ADD COLUMN init_duration_ms INTEGER;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -44,9 +44,9 @@ class RuntimeConfig:
     access_log: bool
 
 
-# Chosen from bench/python-runtime (bench/README.md, "Python runtime"): on the 2-core benchmark
-# machine two workers of 4 threads served an echo handler about twice as fast as one worker of 8
-# (one process holds one core: the GIL) at less CPU per request; 2x8 was no faster than 2x4.
+# Chosen from a workers x threads sweep (runtimes/python/README.md, "Performance"): on the 2-core
+# benchmark machine two workers of 4 threads served an echo handler about twice as fast as one
+# worker of 8 (one process holds one core: the GIL) at less CPU per request; 2x8 was no faster.
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
 

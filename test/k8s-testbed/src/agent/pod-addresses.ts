@@ -1,6 +1,10 @@
 import { type PodNetworkSpec, podNamespaceName } from '../pod-network.js';
 import { runCommand } from '../run-command.js';
 
+/** .2-.127: .0/.1 are the network and the host; .128/25 is the Service range. */
+const FIRST_SLOT = 2;
+const SLOTS = 126;
+
 /** One pod's place on the pod network. */
 export interface PodAddress {
   ip: string;
@@ -16,14 +20,21 @@ export interface PodAddress {
  */
 export class PodAddresses {
   private readonly inUse = new Set<number>();
+  /** Where the search for a free address starts: the one after the last handed out. */
+  private next = FIRST_SLOT;
 
   constructor(private readonly network: PodNetworkSpec) {}
 
+  /**
+   * The next free address after the last one handed out (round robin, as CNI's host-local IPAM
+   * does), so a pod's address is not reused the moment it is free.
+   */
   async allocate(): Promise<PodAddress> {
-    // .2-.127: .0/.1 are the network and the host; .128/25 is the Service range.
-    for (let i = 2; i <= 127; i++) {
+    for (let n = 0; n < SLOTS; n++) {
+      const i = FIRST_SLOT + ((this.next - FIRST_SLOT + n) % SLOTS);
       if (this.inUse.has(i)) continue;
       this.inUse.add(i);
+      this.next = i + 1;
       const ip = `${this.network.prefix}.${i}`;
       if (this.network.kind === 'loopback') return { ip };
       try {
@@ -64,6 +75,12 @@ export class PodAddresses {
     await runCommand('ip', ['-n', netns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
     await runCommand('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
     await runCommand('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    // The host may still map this address to the MAC of the pod that had it before (a neighbour
+    // entry stays REACHABLE for 15-45 s after the last traffic): packets for the new pod would go
+    // to a MAC no port has, and it would be unreachable from the host (the control plane, the
+    // probes) until the entry ages out. The CNI bridge plugin announces a new pod with a
+    // gratuitous ARP for this reason; dropping the stale entry has the same effect.
+    await runCommand('ip', ['neigh', 'del', ip, 'dev', bridge]).catch(() => undefined);
     return netns;
   }
 

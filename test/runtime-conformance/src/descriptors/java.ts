@@ -46,8 +46,6 @@ export const javaRuntime: RuntimeDescriptor = {
   }),
   oneShot: () => ({ argv: [java, '-jar', JAR] }),
   todo: {
-    'lossless-numbers':
-      'keeps each number as it was spelled (2.50e0 stays 2.50e0, like 7.0 and -0.0) where the suite expects 2.5',
     'one-shot-final-4xx':
       "exits 3 (the watchdog's status for an undelivered callback, watchdog/README.md) where the suite expects 1",
     'one-shot-partial-env':

@@ -23,7 +23,4 @@ export const nodeRuntime: RuntimeDescriptor = {
     ],
   }),
   oneShot: () => ({ argv: [process.execPath, CLI, HANDLER] }),
-  todo: {
-    'lossless-numbers': 'JSON.parse re-encodes numbers: 7.0 becomes 7 and a 23-digit integer loses digits',
-  },
 };

@@ -7,8 +7,9 @@ import { describeApiError } from './api-errors.js';
 import type { ReadyEndpoint } from './endpoint-slices.js';
 import { deploymentManifest, hpaManifest, serviceManifest } from './function-manifests.js';
 import { FunctionPods } from './function-pods.js';
-import type { KubeApi } from './kube-api.js';
+import type { KubeApi, ObjectRef } from './kube-api.js';
 import { FUNCTION_PORT, objectName } from './object-names.js';
+import { deleteIfOurs, describeNameConflict } from './object-ownership.js';
 import type { PodClientFactory } from './pod-client.js';
 import { describePodProblem } from './pod-problems.js';
 
@@ -38,7 +39,11 @@ export class DeploymentFunction {
   /** The replica count last asked for (INTERNAL) or reported (HPA). */
   #desired: number;
   #apiFailure: string | undefined;
+  /** `fn-<name>` objects that exist and are not ours: nothing is applied, nothing served. */
+  #nameConflict: string | undefined;
   #podFailure: string | undefined;
+  /** The controllers cannot create the pods (a quota, an admission webhook): ReplicaFailure. */
+  #replicaFailure: string | undefined;
   #reportedState: FunctionStatus['state'] | undefined;
   #sliceEndpoints: readonly ReadyEndpoint[] = [];
   #readyPods: readonly ReadyEndpoint[] = [];
@@ -57,7 +62,7 @@ export class DeploymentFunction {
       clock: deps.clock,
       clients: deps.clients,
       concurrency: () => this.#fn.spec.concurrency,
-      refused: () => (this.#pinned === 0 ? this.#pinnedToZero() : undefined),
+      refused: () => this.#refused(),
       blocked: () => this.#blocked(),
       onDemand: () => this.#activate(),
       describe: () => this.describe().message ?? '',
@@ -89,16 +94,27 @@ export class DeploymentFunction {
     const { api } = this.#deps;
     const spec = this.#fn.spec;
     const hpa = spec.scaling.strategy === 'HPA';
+    const refs = functionObjects(spec.name);
     try {
+      const conflicts = await Promise.all(
+        (hpa ? refs : refs.filter((ref) => ref.kind !== 'HorizontalPodAutoscaler')).map((ref) =>
+          describeNameConflict(api, ref),
+        ),
+      );
+      this.#nameConflict = conflicts.filter((c) => c !== undefined).join('; ') || undefined;
+      if (this.#nameConflict !== undefined) {
+        this.#deps.log('function objects conflict with objects not ours', {
+          function: this.name,
+          error: this.#nameConflict,
+        });
+        this.pods.failWaiting(this.#unavailable(this.#nameConflict));
+        this.#report();
+        return;
+      }
       await api.apply(deploymentManifest(this.#fn, api.namespace, hpa ? undefined : this.#desired));
       await api.apply(serviceManifest(spec, api.namespace));
       if (hpa) await api.apply(hpaManifest(spec, api.namespace));
-      else
-        await api.delete({
-          apiVersion: 'autoscaling/v2',
-          kind: 'HorizontalPodAutoscaler',
-          name: objectName(spec.name),
-        });
+      else await deleteIfOurs(api, refs[2]!);
       this.#apiFailure = undefined;
     } catch (error) {
       this.#apiFailure = `the API server refused the function's objects: ${describeApiError(error)}`;
@@ -140,7 +156,25 @@ export class DeploymentFunction {
 
   observeDeployment(deployment: V1Deployment): void {
     if (this.#fn.spec.scaling.strategy === 'HPA') this.#desired = deployment.spec?.replicas ?? this.#desired;
+    // The Deployment controller copies its ReplicaSet's FailedCreate here, in the API server's
+    // words ("pods … is forbidden: exceeded quota: …").
+    const failure = deployment.status?.conditions?.find(
+      (condition) => condition.type === 'ReplicaFailure' && condition.status === 'True',
+    );
+    this.#replicaFailure =
+      failure === undefined
+        ? undefined
+        : `the cluster cannot create the function's pods: ${failure.reason ?? 'ReplicaFailure'}: ${failure.message ?? ''}`;
+    if (this.#replicaFailure !== undefined && this.pods.readyCount === 0)
+      this.pods.failWaiting(this.#unavailable(this.#replicaFailure));
     this.#report();
+  }
+
+  /** The Deployment was deleted by someone else (or while the watch was down): make it again. */
+  observeDeploymentDeleted(): void {
+    if (this.#removed) return;
+    this.#deps.log('the Deployment of a function was deleted; applying it again', { function: this.name });
+    void this.apply();
   }
 
   /** The function's pods: one that cannot start (image, config, crash loop) is the function's state. */
@@ -181,7 +215,7 @@ export class DeploymentFunction {
   describe(): FunctionStatus {
     const ready = this.pods.readyCount;
     const wanted = this.#desired;
-    const failure = this.#apiFailure ?? this.#podFailure;
+    const failure = this.#failure();
     const progress = `pods wanted ${wanted}, ready ${ready}`;
     if (failure !== undefined) {
       return {
@@ -190,6 +224,15 @@ export class DeploymentFunction {
         readyReplicas: ready,
         message: `${failure} (${progress})`,
         ...{ instances: this.#podInstances },
+      };
+    }
+    if (this.#replicaFailure !== undefined) {
+      // Some pods serve; more cannot be made.
+      return {
+        state: 'degraded',
+        replicas: wanted,
+        readyReplicas: ready,
+        message: `${this.#replicaFailure} (${progress})`,
       };
     }
     const state: FunctionStatus['state'] =
@@ -216,12 +259,7 @@ export class DeploymentFunction {
     await this.#applying;
     this.pods.close(reason);
     const { api } = this.#deps;
-    const name = objectName(this.name);
-    await Promise.all([
-      api.delete({ apiVersion: 'apps/v1', kind: 'Deployment', name }),
-      api.delete({ apiVersion: 'v1', kind: 'Service', name }),
-      api.delete({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name }),
-    ]);
+    await Promise.all(functionObjects(this.name).map((ref) => deleteIfOurs(api, ref)));
   }
 
   /** Stops serving without touching the cluster (the control plane stops; the pods stay). */
@@ -249,11 +287,33 @@ export class DeploymentFunction {
     if (this.#desired === 0) void this.#scale(1);
   }
 
-  #blocked(): ErrorInfo | undefined {
+  /** Why no request is served, even by a ready pod: pinned to 0, or the pods are not ours. */
+  #refused(): ErrorInfo | undefined {
     if (this.#pinned === 0) return this.#pinnedToZero();
-    const failure = this.#apiFailure ?? this.#podFailure;
-    if (failure !== undefined) return errorInfo('FUNCTION_UNAVAILABLE', `"${this.name}": ${failure}`);
+    if (this.#nameConflict !== undefined) return this.#unavailable(this.#nameConflict);
     return undefined;
+  }
+
+  /** Why a request cannot wait for a pod. */
+  #blocked(): ErrorInfo | undefined {
+    const refused = this.#refused();
+    if (refused !== undefined) return refused;
+    const failure = this.#failure();
+    if (failure !== undefined) return this.#unavailable(failure);
+    return undefined;
+  }
+
+  #failure(): string | undefined {
+    return (
+      this.#nameConflict ??
+      this.#apiFailure ??
+      this.#podFailure ??
+      (this.pods.readyCount === 0 ? this.#replicaFailure : undefined)
+    );
+  }
+
+  #unavailable(failure: string): ErrorInfo {
+    return errorInfo('FUNCTION_UNAVAILABLE', `"${this.name}": ${failure}`);
   }
 
   #pinnedToZero(): ErrorInfo {
@@ -290,6 +350,16 @@ function podInstance(pod: V1Pod): PodInstance {
       0,
     ),
   };
+}
+
+/** Deployment, Service and HPA `fn-<name>` (in that order). */
+export function functionObjects(functionName: string): [ObjectRef, ObjectRef, ObjectRef] {
+  const name = objectName(functionName);
+  return [
+    { apiVersion: 'apps/v1', kind: 'Deployment', name },
+    { apiVersion: 'v1', kind: 'Service', name },
+    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name },
+  ];
 }
 
 function isReady(pod: V1Pod): boolean {

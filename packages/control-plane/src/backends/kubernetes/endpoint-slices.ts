@@ -1,6 +1,6 @@
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import type { KubeApi, WatchEvent } from './kube-api.js';
-import { FUNCTION_PORT, functionOfObject, objectName } from './object-names.js';
+import { FUNCTION_PORT, functionOfObject, MANAGED_SELECTOR, objectName } from './object-names.js';
 
 /** One pod that may take requests, as its Service's EndpointSlices list it. */
 export interface ReadyEndpoint {
@@ -30,8 +30,9 @@ export class EndpointSlices {
 
   start(onError: (error: unknown) => void): void {
     this.#stop ??= this.#api.watch<V1EndpointSlice>(
-      `/apis/discovery.k8s.io/v1/namespaces/${this.#api.namespace}/endpointslices`,
-      undefined,
+      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
+      // Slices carry their Service's labels: only those of our Services.
+      MANAGED_SELECTOR,
       (type, slice) => this.#onEvent(type, slice),
       onError,
     );
@@ -50,7 +51,7 @@ export class EndpointSlices {
     const slices = await this.#api.list<V1EndpointSlice>(
       'discovery.k8s.io/v1',
       'EndpointSlice',
-      `kubernetes.io/service-name=${objectName(functionName)}`,
+      `${MANAGED_SELECTOR},kubernetes.io/service-name=${objectName(functionName)}`,
     );
     const fresh = new Map<string, ReadyEndpoint[]>();
     for (const slice of slices) {

@@ -5,8 +5,8 @@ import type { Clock } from '../../deps/clock.js';
 import type { DeployedFunction, Dispatch, DispatchResult, RunCompletion } from '../backend.js';
 import { describeApiError, statusOf } from './api-errors.js';
 import { type JobRun, jobManifest, secretManifest } from './job-manifests.js';
-import type { KubeApi } from './kube-api.js';
-import { jobName, Labels, MANAGED_SELECTOR } from './object-names.js';
+import type { KubeApi, WatchEvent } from './kube-api.js';
+import { jobLabels, jobName, Labels, MANAGED_SELECTOR } from './object-names.js';
 
 /** Linux caps one environment variable (MAX_ARG_STRLEN, 128 KiB): INVOCATION_PAYLOAD is one. */
 const ENV_VALUE_MAX_BYTES = 128 * 1024 - 1;
@@ -39,6 +39,8 @@ export class JobRuns {
   readonly #waiting = new Map<string, Waiter>();
   /** Ends every wait when the backend stops (the Jobs keep running: a restart adopts them). */
   readonly #onStop = new Set<() => void>();
+  /** Per function: why its last Job could not be created (a quota, RBAC, a name taken), until one is. */
+  readonly #createFailures = new Map<string, string>();
   #stopWatch: (() => void) | undefined;
 
   constructor(options: JobRunsOptions) {
@@ -47,9 +49,9 @@ export class JobRuns {
 
   start(onError: (error: unknown) => void): void {
     this.#stopWatch ??= this.#options.api.watch<V1Job>(
-      `/apis/batch/v1/namespaces/${this.#options.api.namespace}/jobs`,
+      { apiVersion: 'batch/v1', kind: 'Job' },
       MANAGED_SELECTOR,
-      (_type, job) => this.#onJob(job),
+      (type, job) => this.#onJob(type, job),
       onError,
     );
   }
@@ -63,6 +65,11 @@ export class JobRuns {
   /** Whether an attempt waits for this Job now. */
   isWaitedFor(jobName: string): boolean {
     return this.#waiting.has(jobName);
+  }
+
+  /** Why the function's last Job could not be created, while no later one could. */
+  createFailure(functionName: string): string | undefined {
+    return this.#createFailures.get(functionName);
   }
 
   /** Runs currently waited for, per function. */
@@ -114,15 +121,26 @@ export class JobRuns {
     } catch (error) {
       this.#waiting.delete(name);
       // A Job of this attempt exists already (a retry of the same dispatch): wait for it.
-      if (statusOf(error) !== 409) {
-        void api.delete(jobRef(name)).catch(() => undefined);
-        return failure(
-          errorInfo('FUNCTION_UNAVAILABLE', `cannot create Job ${name}: ${describeApiError(error)}`),
-        );
+      const conflict = statusOf(error) === 409 ? await this.#foreignJob(name, fn, dispatch) : undefined;
+      if (statusOf(error) !== 409 || conflict !== undefined) {
+        if (statusOf(error) !== 409) void api.delete(jobRef(name)).catch(() => undefined);
+        const message = `cannot create Job ${name}: ${describeApiError(error)}${conflict ?? ''}`;
+        this.#createFailures.set(fn.spec.name, message);
+        return failure(errorInfo('FUNCTION_UNAVAILABLE', message));
       }
       return this.#await(name, fn.spec.name, dispatch, completion.wait());
     }
+    this.#createFailures.delete(fn.spec.name);
     return this.#await(name, fn.spec.name, dispatch, completion.wait(), ended);
+  }
+
+  /** Why the Job of that name, which exists, is not this attempt's; undefined when it is. */
+  async #foreignJob(name: string, fn: DeployedFunction, dispatch: Dispatch): Promise<string | undefined> {
+    const job = await this.#options.api.read<V1Job>(jobRef(name)).catch(() => undefined);
+    const expected = jobLabels(fn.spec.name, dispatch.executionId, dispatch.attempt);
+    const labels = job?.metadata?.labels ?? {};
+    const ours = Object.entries(expected).every(([key, value]) => labels[key] === value);
+    return ours ? undefined : ' (not a Job of this attempt: not managed by nanofaas, or another run)';
   }
 
   /** After a restart: the Job of `dispatch`'s attempt, if it still runs, is waited for; else undefined. */
@@ -189,13 +207,15 @@ export class JobRuns {
       }
       case 'lost':
         return failure(errorInfo('RUN_LOST', `Job ${name} ${settled.how} without reporting a result`));
-      case 'timeout':
+      case 'timeout': {
+        const why = await this.#whyNoPod(name);
         void this.#delete(name);
         return failure(
-          errorInfo('TIMEOUT', `Job ${name} did not report within ${dispatch.timeoutMs} ms`, {
+          errorInfo('TIMEOUT', `Job ${name} did not report within ${dispatch.timeoutMs} ms${why}`, {
             origin: 'platform',
           }),
         );
+      }
       case 'stopped':
         return failure(
           errorInfo('SHUTTING_DOWN', `the control plane stopped while Job ${name} ran; a restart adopts it`),
@@ -215,6 +235,7 @@ export class JobRuns {
   /** Deletes every Job (and through its ownerReferences, Secret and pods) of a function. */
   async removeFunction(functionName: string): Promise<void> {
     const { api } = this.#options;
+    this.#createFailures.delete(functionName);
     const jobs = await api.list<V1Job>(
       'batch/v1',
       'Job',
@@ -234,12 +255,25 @@ export class JobRuns {
     });
   }
 
-  #onJob(job: V1Job): void {
+  #onJob(type: WatchEvent, job: V1Job): void {
     const name = job.metadata?.name;
     if (name === undefined) return;
     const waiter = this.#waiting.get(name);
-    const how = finishedHow(job);
+    // Deleted (by someone else, or while our watch was down: the relist says so) without finishing.
+    const how = finishedHow(job) ?? (type === 'DELETED' ? 'was deleted' : undefined);
     if (waiter && how !== undefined) waiter.end({ kind: 'finished', how });
+  }
+
+  /**
+   * A Job whose pods the cluster refuses (a ResourceQuota, an admission policy) only says so in
+   * its Events (the Job controller sets no condition for it): name the likely cause.
+   */
+  async #whyNoPod(name: string): Promise<string> {
+    const job = await this.#options.api.read<V1Job>(jobRef(name)).catch(() => undefined);
+    const status = job?.status;
+    if (job === undefined || (status?.active ?? 0) + (status?.succeeded ?? 0) + (status?.failed ?? 0) > 0)
+      return '';
+    return ` (no pod of it was ever created: a ResourceQuota or an admission policy may forbid its pods; "kubectl describe job ${name}" shows the controller's events)`;
   }
 
   async #delete(name: string): Promise<void> {

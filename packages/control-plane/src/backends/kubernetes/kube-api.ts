@@ -7,7 +7,11 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
+import type { Clock } from '../../deps/clock.js';
 import { statusOf } from './api-errors.js';
+import { ObjectWatch, type WatchEvent, type WatchSource } from './object-watch.js';
+
+export type { WatchEvent };
 
 /** Field manager of every object the backend applies (server-side apply). */
 export const FIELD_MANAGER = 'nanofaas';
@@ -19,7 +23,11 @@ export interface ObjectRef {
   readonly name: string;
 }
 
-export type WatchEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
+/** A collection of the function namespace (its path: the lowercase plural of `kind`). */
+export interface CollectionRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
 
 /**
  * What the Kubernetes backend asks of the API server, in its namespace (STYLE.md §6: the
@@ -31,17 +39,21 @@ export interface KubeApi {
   apply<T extends KubernetesObject>(object: T): Promise<T>;
   create<T extends KubernetesObject>(object: T): Promise<T>;
   read<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined>;
-  /** Deletes with background propagation (dependents go too); absent already is fine. */
-  delete(ref: ObjectRef): Promise<void>;
+  /**
+   * Deletes with background propagation (dependents go too); absent already is fine. With `uid`,
+   * only that very object (a precondition: one made again under the name meanwhile is kept, 409).
+   */
+  delete(ref: ObjectRef, uid?: string): Promise<void>;
   list<T extends KubernetesObject>(apiVersion: string, kind: string, labelSelector?: string): Promise<T[]>;
   /** PATCH the Deployment's scale subresource. */
   scaleDeployment(name: string, replicas: number): Promise<void>;
   /**
-   * Lists then watches `path` (a collection URL) and calls `onEvent` for every change; re-lists
-   * and re-watches after the watch ends. Returns the function that stops it.
+   * Lists then watches a collection and calls `onEvent` for every change, with the informer's
+   * guarantees (object-watch.ts): after any break it resumes or lists again, and an object deleted
+   * meanwhile arrives as DELETED. Returns the function that stops it.
    */
   watch<T extends KubernetesObject>(
-    path: string,
+    collection: CollectionRef,
     labelSelector: string | undefined,
     onEvent: (type: WatchEvent, object: T) => void,
     onError: (error: unknown) => void,
@@ -56,7 +68,15 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
   return config;
 }
 
-export function createKubeApi(config: KubeConfig, namespace: string): KubeApi {
+/** `/api/v1/namespaces/<ns>/pods`, `/apis/apps/v1/namespaces/<ns>/deployments`, ... */
+export function collectionPath(collection: CollectionRef, namespace: string): string {
+  const group = collection.apiVersion.includes('/')
+    ? `/apis/${collection.apiVersion}`
+    : `/api/${collection.apiVersion}`;
+  return `${group}/namespaces/${namespace}/${collection.kind.toLowerCase()}s`;
+}
+
+export function createKubeApi(config: KubeConfig, namespace: string, clock: Clock): KubeApi {
   const objects = KubernetesObjectApi.makeApiClient(config);
   const apps = config.makeApiClient(AppsV1Api);
   const watcher = new Watch(config);
@@ -89,9 +109,17 @@ export function createKubeApi(config: KubeConfig, namespace: string): KubeApi {
         throw error;
       }
     },
-    async delete(ref) {
+    async delete(ref, uid) {
       try {
-        await objects.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
+        await objects.delete(
+          header(ref),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'Background',
+          uid === undefined ? undefined : { preconditions: { uid } },
+        );
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
       }
@@ -115,45 +143,44 @@ export function createKubeApi(config: KubeConfig, namespace: string): KubeApi {
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     },
-    watch(path, labelSelector, onEvent, onError) {
-      let stopped = false;
-      let abort: AbortController | undefined;
-      let retry: ReturnType<typeof setTimeout> | undefined;
-      const start = () => {
-        if (stopped) return;
-        watcher
-          .watch(
-            path,
-            labelSelector === undefined ? {} : { labelSelector },
-            (type, object) => {
-              if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') onEvent(type, object);
-            },
-            (error) => {
-              if (stopped) return;
-              if (error) onError(error);
-              retry = setTimeout(start, error ? 1000 : 0);
-              retry.unref();
-            },
-          )
-          .then(
-            (controller) => {
-              abort = controller;
-              if (stopped) controller.abort();
-            },
-            (error: unknown) => {
-              if (stopped) return;
-              onError(error);
-              retry = setTimeout(start, 1000);
-              retry.unref();
-            },
+    watch<T extends KubernetesObject>(
+      collection: CollectionRef,
+      labelSelector: string | undefined,
+      onEvent: (type: WatchEvent, object: T) => void,
+      onError: (error: unknown) => void,
+    ) {
+      const path = collectionPath(collection, namespace);
+      const source: WatchSource<T> = {
+        async list() {
+          const listed = await objects.list<T>(
+            collection.apiVersion,
+            collection.kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector,
           );
+          return { items: listed.items, resourceVersion: listed.metadata?.resourceVersion ?? '' };
+        },
+        async watch(resourceVersion, onWatchEvent, onEnd) {
+          const controller = await watcher.watch(
+            path,
+            {
+              resourceVersion,
+              allowWatchBookmarks: true,
+              ...(labelSelector === undefined ? {} : { labelSelector }),
+            },
+            onWatchEvent,
+            (error: unknown) => onEnd(error ?? undefined),
+          );
+          return () => controller.abort();
+        },
       };
-      start();
-      return () => {
-        stopped = true;
-        if (retry) clearTimeout(retry);
-        abort?.abort();
-      };
+      const watch = new ObjectWatch<T>({ source, clock, onEvent, onError });
+      watch.start();
+      return () => watch.stop();
     },
   };
 }

@@ -18,11 +18,12 @@ import type {
   StateListener,
 } from '../backend.js';
 import { describeApiError } from './api-errors.js';
-import { DeploymentFunction } from './deployment-function.js';
+import { DeploymentFunction, functionObjects } from './deployment-function.js';
 import { EndpointSlices } from './endpoint-slices.js';
 import { JobRuns } from './job-runs.js';
 import type { KubeApi } from './kube-api.js';
-import { Labels, MANAGED_SELECTOR, objectName } from './object-names.js';
+import { Labels, MANAGED_SELECTOR } from './object-names.js';
+import { deleteIfOurs } from './object-ownership.js';
 import { createPodClient, type PodClientFactory } from './pod-client.js';
 import { deleteOrphans } from './reconciler.js';
 
@@ -95,17 +96,20 @@ export class KubernetesBackend implements Backend {
     const ns = api.namespace;
     this.#stopWatches.push(
       api.watch<V1Deployment>(
-        `/apis/apps/v1/namespaces/${ns}/deployments`,
+        { apiVersion: 'apps/v1', kind: 'Deployment' },
         MANAGED_SELECTOR,
-        (_type, deployment) => {
+        (type, deployment) => {
           const name = deployment.metadata?.labels?.[Labels.function];
-          if (name !== undefined) this.#deployments.get(name)?.observeDeployment(deployment);
+          const known = name === undefined ? undefined : this.#deployments.get(name);
+          if (type === 'DELETED') known?.observeDeploymentDeleted();
+          else known?.observeDeployment(deployment);
         },
         warn('Deployments'),
       ),
       api.watch<V1Pod>(
-        `/api/v1/namespaces/${ns}/pods`,
-        `${Labels.function}`,
+        { apiVersion: 'v1', kind: 'Pod' },
+        // Ours only: pods of an object of someone else's that shares a function's name never serve.
+        `${MANAGED_SELECTOR},${Labels.function}`,
         (type, pod) => this.#onPod(type, pod),
         warn('pods'),
       ),
@@ -117,7 +121,7 @@ export class KubernetesBackend implements Backend {
   /** The client (and its dependencies) loads only when this backend runs. */
   async #connect(config: KubernetesBackendConfig): Promise<KubeApi> {
     const { createKubeApi, loadKubeConfig } = await import('./kube-api.js');
-    return createKubeApi(loadKubeConfig(config.kubeconfigPath), config.namespace);
+    return createKubeApi(loadKubeConfig(config.kubeconfigPath), config.namespace, this.#options.clock);
   }
 
   stop(): Promise<void> {
@@ -239,6 +243,15 @@ export class KubernetesBackend implements Backend {
     const fn = this.#functions.get(name);
     if (fn === undefined) return undefined;
     const running = this.#jobs?.runningCount(name) ?? 0;
+    const createFailure = this.#jobs?.createFailure(name);
+    if (createFailure !== undefined) {
+      return {
+        state: 'failed',
+        replicas: 0,
+        readyReplicas: 0,
+        message: `one Job per invocation (REMOTE): ${createFailure}`,
+      };
+    }
     return {
       state: 'ready',
       replicas: 0,
@@ -279,12 +292,7 @@ export class KubernetesBackend implements Backend {
   async #deleteDeploymentObjects(name: string): Promise<void> {
     const api = this.#api;
     if (api === undefined) return;
-    const objectNameOf = objectName(name);
-    await Promise.all([
-      api.delete({ apiVersion: 'apps/v1', kind: 'Deployment', name: objectNameOf }),
-      api.delete({ apiVersion: 'v1', kind: 'Service', name: objectNameOf }),
-      api.delete({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: objectNameOf }),
-    ]);
+    await Promise.all(functionObjects(name).map((ref) => deleteIfOurs(api, ref)));
   }
 
   #onPod(type: string, pod: V1Pod): void {

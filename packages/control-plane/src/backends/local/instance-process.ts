@@ -1,6 +1,7 @@
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../../deps/clock.js';
 import type { FunctionLogSink } from '../function-log-sink.js';
 import { parseWatchdogLogLine } from '../watchdog-log-line.js';
 import { type FunctionSandbox, sandboxedWatchdogPid } from './function-sandbox.js';
@@ -26,6 +27,7 @@ export interface InstanceLaunch {
 }
 
 export interface InstanceDeps {
+  readonly clock: Clock;
   readonly launcher: ProcessLauncher;
   readonly memory: MemoryLimiter;
   /** Receives what the function writes (the log API); nothing is kept when absent. */
@@ -46,7 +48,13 @@ export const SCRATCH_DIR_PREFIX = 'nanofaas-instance-';
  */
 export function createScratchDir(instanceId: string, isolation: InstanceIsolation): string {
   const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_DIR_PREFIX}${instanceId}-`));
-  giveToFunction(dir, isolation);
+  try {
+    giveToFunction(dir, isolation);
+  } catch (error) {
+    // Nobody else knows the directory yet.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return dir;
 }
 
@@ -119,7 +127,7 @@ export function launchInstance(launch: InstanceLaunch, deps: InstanceDeps): Laun
     if (cgroup !== undefined) {
       cgroup.remove();
       // Killed processes may take a moment to leave the cgroup.
-      setTimeout(() => cgroup.remove(), 1_000).unref();
+      deps.clock.setTimer(() => cgroup.remove(), 1_000);
     }
     rmSync(launch.scratchDir, { recursive: true, force: true });
     return status;

@@ -103,7 +103,7 @@ export class LocalBackend implements Backend {
   readonly #removed = new Set<string>();
   #oneShot: OneShotRunner | undefined;
   /** POOL functions: endpoints that already run, called through the function HTTP client. */
-  readonly #endpoints = new PoolBackend();
+  readonly #endpoints: PoolBackend;
   #load: LoadProbe = { queuedCount: () => 0 };
   #reportState: StateListener | undefined;
   #instanceSequence = 0;
@@ -112,6 +112,7 @@ export class LocalBackend implements Backend {
   constructor(options: LocalBackendOptions) {
     this.#config = options.config;
     this.#clock = options.clock ?? systemClock;
+    this.#endpoints = new PoolBackend({ clock: this.#clock });
     this.#log = options.log ?? ((message) => process.stderr.write(`${message}\n`));
     const processLog = options.processLog ?? forwardWatchdogLine;
     this.#launcher = options.launcher ?? createProcessLauncher(processLog);

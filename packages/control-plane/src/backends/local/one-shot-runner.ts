@@ -111,9 +111,11 @@ export class OneShotRunner {
     switch (settlement.kind) {
       case 'callback': {
         // The run exits on its own after calling back; make sure it does.
-        const timer = setTimeout(() => void process.stop(this.#deps.config.stopGraceMs), 5_000);
-        timer.unref();
-        void process.exited.then(() => clearTimeout(timer));
+        const cancel = this.#deps.clock.setTimer(
+          () => void process.stop(this.#deps.config.stopGraceMs),
+          5_000,
+        );
+        void process.exited.then(cancel);
         const body = settlement.body;
         return body.success ? { ok: true, output: body.output, coldStart: true } : failure(body.error);
       }

@@ -1,4 +1,5 @@
 import { type ErrorInfo, errorInfo, type FunctionStatus } from '@nanofaas/contracts';
+import { sleep } from '../../deps/clock.js';
 import { Autoscaler } from '../autoscaler.js';
 import {
   type DeployedFunction,
@@ -385,7 +386,7 @@ export class ReplicaPool {
     replica.state = 'draining';
     if (!wasStarting) {
       const deadline = this.#deps.clock.now() + drainMs;
-      while (replica.inFlight > 0 && this.#deps.clock.now() < deadline) await sleep(20);
+      while (replica.inFlight > 0 && this.#deps.clock.now() < deadline) await sleep(this.#deps.clock, 20);
     }
     await replica.stop(this.#deps.config.stopGraceMs);
     this.#replicas.delete(replica);
@@ -398,8 +399,4 @@ function pinnedToZero(name: string): ErrorInfo {
     'FUNCTION_UNAVAILABLE',
     `"${name}" is pinned to 0 replicas; PUT /v1/functions/${name}/replicas to start it again`,
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

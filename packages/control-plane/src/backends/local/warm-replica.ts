@@ -1,6 +1,6 @@
 import type { ResolvedFunctionSpec } from '@nanofaas/contracts';
 import type { LocalBackendConfig } from '../../config/local-backend-config.js';
-import type { Clock } from '../../deps/clock.js';
+import { type Clock, sleep } from '../../deps/clock.js';
 import { FunctionHttpClient } from '../function-http-client.js';
 import { createScratchDir, type InstanceDeps, launchInstance } from './instance-process.js';
 import type { InstanceIsolation } from './launch-plan.js';
@@ -198,7 +198,7 @@ export class WarmReplica {
           await process.stop(0);
           throw new ReplicaStartError(`not ready after ${readyTimeoutMs} ms${detail}`);
         }
-        await sleep(healthIntervalMs);
+        await sleep(this.#deps.clock, healthIntervalMs);
       }
     } finally {
       runtime.unsubscribe();
@@ -222,7 +222,7 @@ export class WarmReplica {
     while (this.state === 'unhealthy' && !this.#stopRequested) {
       if (await this.client.checkHealth('/health', 1_000)) return true;
       if (this.#deps.clock.now() >= deadline) return false;
-      await sleep(Math.max(50, this.#deps.config.healthIntervalMs * 5));
+      await sleep(this.#deps.clock, Math.max(50, this.#deps.config.healthIntervalMs * 5));
     }
     return false;
   }
@@ -249,8 +249,4 @@ function lastError(process: LaunchedProcess): string {
   const errorLine =
     [...lines].reverse().find((line) => /error|invalid|cannot|fail/i.test(line)) ?? lines.at(-1);
   return errorLine === undefined ? '' : `: ${errorLine.slice(0, 500)}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,10 @@
-import { EXECUTION_STATES, type ExecutionState, PlatformError, parseLogSince } from '@nanofaas/contracts';
+import {
+  EXECUTION_CURSOR_PATTERN,
+  EXECUTION_STATES,
+  type ExecutionState,
+  PlatformError,
+  parseLogSince,
+} from '@nanofaas/contracts';
 import type { Clock } from '../../deps/clock.js';
 import { executionDetailJson, executionStatusJson } from '../../executions/execution-record.js';
 import type { AppServices } from '../app-services.js';
@@ -7,6 +13,7 @@ import type { Route } from '../route.js';
 import { functionNameParam, validationError } from '../validate-input.js';
 
 const DEFAULT_LIMIT = 50;
+const CURSOR = new RegExp(EXECUTION_CURSOR_PATTERN);
 const MAX_LIMIT = 1000;
 
 export function executionRoutes(services: AppServices, clock: Clock): Route[] {
@@ -67,7 +74,8 @@ export function executionRoutes(services: AppServices, clock: Clock): Route[] {
 /** `since` / `until`: an RFC 3339 timestamp or a duration back from now (as the log API's `since`). */
 function timeParam(query: URLSearchParams, name: 'since' | 'until', nowMs: number): number | undefined {
   const text = query.get(name);
-  if (text === null) return undefined;
+  // Empty sets no bound, like an absent parameter (as the log API's `since`).
+  if (text === null || text === '') return undefined;
   const ms = parseLogSince(text, nowMs);
   if (ms === undefined) {
     throw validationError([
@@ -83,12 +91,12 @@ function timeParam(query: URLSearchParams, name: 'since' | 'until', nowMs: numbe
 
 /** `after`: the `next` of the previous page, `<createdAt ms>~<execution id>`. */
 function cursorParam(text: string | null): { createdAt: number; id: string } | undefined {
-  if (text === null) return undefined;
-  const match = /^(\d{1,15})~([^~]{1,200})$/.exec(text);
-  if (!match) {
+  if (text === null || text === '') return undefined;
+  if (!CURSOR.test(text)) {
     throw validationError([
       { field: 'query after', rule: 'format', message: 'must be the `next` value of a previous page' },
     ]);
   }
-  return { createdAt: Number(match[1]), id: match[2]! };
+  const separator = text.indexOf('~');
+  return { createdAt: Number(text.slice(0, separator)), id: text.slice(separator + 1) };
 }

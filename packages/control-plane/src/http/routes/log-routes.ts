@@ -73,7 +73,9 @@ function logParams(query: URLSearchParams, nowMs: number): LogParams {
   if (followText !== null && followText !== 'true' && followText !== 'false') {
     throw validationError([{ field: 'query follow', rule: 'type', message: 'must be true or false' }]);
   }
-  const sinceText = query.get('since');
+  // `since=` (empty) sets no bound, like an absent parameter.
+  const given = query.get('since');
+  const sinceText = given === '' ? null : given;
   const sinceMs = sinceText === null ? undefined : parseLogSince(sinceText, nowMs);
   if (sinceText !== null && sinceMs === undefined) {
     throw validationError([
