@@ -8,13 +8,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Test files of the fast "node" suite: test/**\/*.test.ts inside each package and example. */
+/**
+ * Test files of the fast "node" suite: test/**\/*.test.ts inside each package and example (the
+ * dashboard's tests run in their own suite: Vitest, then the browser).
+ */
 function nodeTestFiles() {
   const files = [];
   for (const parent of ['packages', 'examples']) {
     const dir = join(root, parent);
     if (!existsSync(dir)) continue;
-    for (const pkg of readdirSync(dir)) collect(join(dir, pkg, 'test'), files);
+    for (const pkg of readdirSync(dir)) {
+      if (parent === 'packages' && pkg === 'dashboard') continue;
+      collect(join(dir, pkg, 'test'), files);
+    }
   }
   return files.map((file) => relative(root, file)).sort();
 }
@@ -42,6 +48,12 @@ const suites = [
   {
     name: 'node',
     command: () => ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTestFiles()],
+  },
+  {
+    // Vitest unit tests of the components, then the end-to-end tests in headless Chromium.
+    name: 'dashboard',
+    cwd: 'packages/dashboard',
+    command: ['bash', '-c', 'npx vitest run && npm run test:e2e'],
   },
   { name: 'python', command: ['bash', 'runtimes/python/scripts/test.sh'] },
   {

@@ -34,6 +34,12 @@ export const ExecutionStatusSchema = Type.Object(
     startedAt: Type.Optional(Timestamp),
     finishedAt: Type.Optional(Timestamp),
     durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+    input: Type.Optional(
+      Type.Unknown({
+        description:
+          "The invocation's input as the caller sent it (GET /v1/executions/{id} only; lists leave it out).",
+      }),
+    ),
     output: Type.Optional(Type.Unknown()),
     error: Type.Optional(ErrorInfoSchema),
     coldStart: Type.Optional(
@@ -53,9 +59,17 @@ export const ExecutionStatusSchema = Type.Object(
 );
 export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
 
+/** `after` of GET /v1/executions: the `next` of the previous page, `<createdAt ms>~<execution id>`. */
+export const EXECUTION_CURSOR_PATTERN = '^\\d{1,15}~[^~]{1,200}$';
+
 export const ExecutionListSchema = Type.Object(
   {
-    items: Type.Array(ExecutionStatusSchema),
+    items: Type.Array(ExecutionStatusSchema, { description: 'Newest first.' }),
+    next: Type.Optional(
+      Type.String({
+        description: 'Present when more may follow: pass it as `after` to read the next page.',
+      }),
+    ),
   },
   { $id: 'ExecutionList', additionalProperties: false },
 );

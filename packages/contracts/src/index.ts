@@ -15,6 +15,8 @@ export * from './null-fields.js';
 export * from './openapi.js';
 export * from './quantity.js';
 export * from './replicas.js';
+export * from './stats.js';
 export * from './validation.js';
 export * from './validators.js';
 export * from './watchdog-env.js';
+export * from './whoami.js';

@@ -2,16 +2,30 @@ import type { TSchema } from '@sinclair/typebox';
 import { CompletionCallbackSchema } from './completion-callback.js';
 import { ErrorCatalogue } from './error-catalogue.js';
 import { ErrorBodySchema, ErrorInfoSchema, ValidationIssueSchema } from './error-info.js';
-import { ExecutionListSchema, ExecutionStateSchema, ExecutionStatusSchema } from './execution.js';
+import {
+  EXECUTION_CURSOR_PATTERN,
+  ExecutionListSchema,
+  ExecutionStateSchema,
+  ExecutionStatusSchema,
+} from './execution.js';
 import { FUNCTION_NAME_PATTERN, MAX_FUNCTION_NAME_LENGTH } from './function-name.js';
 import { FunctionListSchema, FunctionResponseSchema, FunctionStatusSchema } from './function-response.js';
 import { FunctionSpecSchema, ResourcesSchema, ScalingSchema } from './function-spec.js';
 import { Headers, IDEMPOTENCY_KEY_PATTERN } from './headers.js';
 import { EnqueueResponseSchema, InvocationRequestSchema, InvocationResponseSchema } from './invocation.js';
 import { FunctionLimits } from './limits.js';
-import { LogEntrySchema, LogListSchema } from './logs.js';
+import { LOG_SINCE_DURATION_PATTERN, LogEntrySchema, LogListSchema } from './logs.js';
 import { logPaths } from './openapi-log-paths.js';
+import { statsPaths } from './openapi-stats-paths.js';
 import { ReplicasRequestSchema } from './replicas.js';
+import {
+  ExecutionStatsSchema,
+  FunctionStatsSummarySchema,
+  LatencySummarySchema,
+  StatsBucketSchema,
+  StatusCountsSchema,
+} from './stats.js';
+import { WhoAmISchema } from './whoami.js';
 
 type Json = Record<string, unknown>;
 
@@ -32,6 +46,12 @@ const componentSchemas: TSchema[] = [
   ReplicasRequestSchema,
   LogEntrySchema,
   LogListSchema,
+  StatusCountsSchema,
+  LatencySummarySchema,
+  StatsBucketSchema,
+  FunctionStatsSummarySchema,
+  ExecutionStatsSchema,
+  WhoAmISchema,
   ValidationIssueSchema,
   ErrorInfoSchema,
   ErrorBodySchema,
@@ -61,6 +81,15 @@ function convert(value: unknown): unknown {
 function isSchema(value: object): value is TSchema {
   return Object.getOwnPropertySymbols(value).some((symbol) => symbol.description === 'TypeBox.Kind');
 }
+
+/** `since` / `until` of GET /v1/executions: a duration back from now, an RFC 3339 time, or empty. */
+const timeBoundSchema = {
+  anyOf: [
+    { type: 'string', pattern: LOG_SINCE_DURATION_PATTERN },
+    { type: 'string', format: 'date-time' },
+    { type: 'string', maxLength: 0 },
+  ],
+};
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
@@ -270,6 +299,8 @@ export function buildOpenApiDocument(version: string): Json {
         get: {
           summary: 'List functions',
           operationId: 'listFunctions',
+          description:
+            "Any role; for the invoke role without `env` (it often holds the function's credentials).",
           responses: {
             '200': { description: 'Functions.', content: json(ref('FunctionList')) },
             ...commonErrors,
@@ -291,6 +322,7 @@ export function buildOpenApiDocument(version: string): Json {
         get: {
           summary: 'Get a function with its live status',
           operationId: 'getFunction',
+          description: 'Any role; for the invoke role without `env`.',
           responses: {
             '200': { description: 'The function.', content: json(ref('FunctionResponse')) },
             ...commonErrors,
@@ -344,7 +376,35 @@ export function buildOpenApiDocument(version: string): Json {
               name: 'limit',
               in: 'query',
               required: false,
-              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+            },
+            {
+              name: 'since',
+              in: 'query',
+              required: false,
+              description:
+                'Only executions created at or after this: an RFC 3339 timestamp or a duration back from now (90s, 10m, 2h, 1d). Empty: no bound.',
+              schema: timeBoundSchema,
+            },
+            {
+              name: 'until',
+              in: 'query',
+              required: false,
+              description: 'Only executions created before this (same forms as `since`). Empty: no bound.',
+              schema: timeBoundSchema,
+            },
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description:
+                'The `next` of the previous page: the executions listed after it. Empty: the first page.',
+              schema: {
+                anyOf: [
+                  { type: 'string', pattern: EXECUTION_CURSOR_PATTERN },
+                  { type: 'string', maxLength: 0 },
+                ],
+              },
             },
           ],
           responses: {
@@ -366,6 +426,7 @@ export function buildOpenApiDocument(version: string): Json {
         },
       },
       ...logPaths(),
+      ...statsPaths(),
       '/v1/internal/executions/{id}:complete': {
         post: {
           summary: 'Completion callback of a one-shot run',

@@ -5,6 +5,7 @@ import { RateLimiter } from './admission/rate-limiter.js';
 import type { Backend } from './backends/backend.js';
 import { createBackend } from './backends/create-backend.js';
 import type { Config } from './config/load-config.js';
+import { DashboardFiles } from './dashboard/dashboard-files.js';
 import { type CancelTimer, type Clock, systemClock } from './deps/clock.js';
 import { createRandomIds, type IdGenerator } from './deps/id-generator.js';
 import { ExecutionTracker } from './executions/execution-tracker.js';
@@ -13,11 +14,14 @@ import type { AppServices } from './http/app-services.js';
 import { createRequestPipeline } from './http/request-pipeline.js';
 import { Router } from './http/router.js';
 import { completionRoutes } from './http/routes/completion-routes.js';
+import { dashboardRoutes } from './http/routes/dashboard-routes.js';
 import { executionRoutes } from './http/routes/execution-routes.js';
 import { functionRoutes } from './http/routes/function-routes.js';
 import { invocationRoutes } from './http/routes/invocation-routes.js';
 import { logRoutes } from './http/routes/log-routes.js';
+import { statsRoutes } from './http/routes/stats-routes.js';
 import { systemRoutes } from './http/routes/system-routes.js';
+import { whoAmIRoutes } from './http/routes/whoami-routes.js';
 import { InvocationService } from './invocations/invocation-service.js';
 import { FunctionLogStore } from './logs/function-log-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -165,10 +169,16 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
   const router = new Router([
     ...invocationRoutes(services),
     ...functionRoutes(services),
-    ...executionRoutes(services),
+    ...executionRoutes(services, clock),
     ...logRoutes(services, clock),
+    ...statsRoutes(services, clock, {
+      inFlight: (name) => scheduler.inFlightCount(name),
+      queued: (name) => scheduler.queuedCount(name),
+    }),
+    ...whoAmIRoutes(services),
     ...completionRoutes(services),
     ...systemRoutes(services),
+    ...(config.dashboard.source === 'off' ? [] : dashboardRoutes(new DashboardFiles(config.dashboard))),
   ]);
   let shuttingDown = false;
   const pipeline = createRequestPipeline(

@@ -24,6 +24,8 @@ try {
   process.exit(1);
 }
 console.log(`nanofaas control plane listening on ${app.url()} (backend: ${app.backend.kind})`);
+if (config.dashboard.source !== 'off')
+  console.log(`nanofaas: dashboard on ${app.url()}/ui/ (README.md, "Dashboard")`);
 if (!hardening.applied) console.warn(`nanofaas: warning: process hardening: ${hardening.detail}`);
 if (app.adminKey?.path !== undefined) {
   const verb = app.adminKey.created ? 'generated' : 'kept';

@@ -176,6 +176,21 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
 
       const ready = await readyFunction('node-echo');
       assert.equal(ready.json.status.state, 'ready');
+      // The replicas the dashboard lists: each pod by name, with its state and restarts.
+      const pod = await waitFor(
+        'the ready pod in status.instances',
+        async () => {
+          const reply = await call('GET', '/v1/functions/node-echo');
+          const instances = (reply.json?.status?.instances ?? []) as Array<Record<string, unknown>>;
+          return instances.find((instance) => instance.ready === true);
+        },
+        { timeoutMs: waitMs, intervalMs: 250 },
+      );
+      assert.match(String(pod.pod), /^fn-node-echo-/);
+      assert.equal(pod.state, 'ready');
+      assert.equal(pod.restarts, 0);
+      const names = (await podsOf('function=node-echo')).map((item) => item.metadata?.name);
+      assert.ok(names.includes(String(pod.pod)), `${pod.pod} is one of ${names.join(', ')}`);
       const invoked = await call('POST', '/v1/functions/node-echo:invoke', { input: { echo: { n: 7.0 } } });
       assert.equal(invoked.status, 200, JSON.stringify(invoked.json));
       assert.deepEqual(invoked.json.output.echo, { n: 7 });

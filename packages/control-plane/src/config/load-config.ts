@@ -1,5 +1,6 @@
 import { type AdmissionConfig, loadAdmissionConfig } from './admission-config.js';
 import { type BackendConfig, loadBackendConfig } from './backend-config.js';
+import { type DashboardConfig, loadDashboardConfig } from './dashboard-config.js';
 import { type Env, EnvReader } from './env-reader.js';
 import { type FunctionLogsConfig, loadFunctionLogsConfig } from './function-logs-config.js';
 import { type LogConfig, loadLogConfig } from './log-config.js';
@@ -17,6 +18,7 @@ export interface Config {
   readonly log: LogConfig;
   readonly functionLogs: FunctionLogsConfig;
   readonly backend: BackendConfig;
+  readonly dashboard: DashboardConfig;
 }
 
 /** Every setting of the control plane from the environment: validated, defaulted, frozen (STYLE.md §4). */
@@ -31,6 +33,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     log: loadLogConfig(reader),
     functionLogs: loadFunctionLogsConfig(reader),
     backend: loadBackendConfig(env, reader, cwd),
+    dashboard: loadDashboardConfig(reader, cwd),
   });
 }
 

@@ -1,8 +1,7 @@
+import { API_KEY_ROLES, type ApiKeyRole } from '@nanofaas/contracts';
 import { ConfigError, type EnvReader } from './env-reader.js';
 
-export const API_KEY_ROLES = ['admin', 'invoke'] as const;
-/** admin manages functions; invoke only invokes and reads executions. */
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+export { API_KEY_ROLES, type ApiKeyRole };
 
 export interface ApiKeyEntry {
   readonly key: string;

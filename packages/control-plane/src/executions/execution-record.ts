@@ -1,4 +1,10 @@
-import type { ErrorInfo, ExecutionState, ExecutionStatus } from '@nanofaas/contracts';
+import {
+  type ErrorInfo,
+  type ExecutionState,
+  type ExecutionStatus,
+  JsonLimits,
+  scanJson,
+} from '@nanofaas/contracts';
 
 /** sync: a caller waits on the connection; async: enqueued, durable before 202. */
 export type ExecutionKind = 'sync' | 'async';
@@ -24,7 +30,10 @@ export interface ExecutionRecord {
   /** The runtime's start-up time it reported (X-Init-Duration-Ms) on a cold start. */
   readonly initDurationMs?: number;
   readonly traceId: string;
-  /** Kept for async executions so they can be dispatched again after a restart. */
+  /**
+   * The InvocationRequest bytes: stored with the execution, so an async one can be dispatched again
+   * after a restart, and every one shows its input (GET /v1/executions/{id}) until it expires.
+   */
   readonly request?: Buffer;
   /** X-Callback-Url: where the final ExecutionStatus is posted. */
   readonly callbackUrl?: string;
@@ -73,4 +82,24 @@ export function withOutput(objectJson: string, output: Buffer | undefined): stri
   if (output === undefined) return objectJson;
   const separator = objectJson === '{}' ? '' : ',';
   return `${objectJson.slice(0, -1)}${separator}"output":${output.toString('utf8')}}`;
+}
+
+/**
+ * GET /v1/executions/{id}: the status with `output`, and `input` as the caller's own bytes (the
+ * `input` member of the stored request), when the request is still stored.
+ */
+export function executionDetailJson(record: ExecutionRecord): string {
+  const { status, output } = toExecutionStatus(record);
+  const json = JSON.stringify(status);
+  const input = record.request === undefined ? undefined : inputBytes(record.request);
+  // `output` stays the last member, as in every other answer that carries it.
+  const withInput = input === undefined ? json : `${json.slice(0, -1)},"input":${input.toString('utf8')}}`;
+  return withOutput(withInput, output);
+}
+
+function inputBytes(request: Buffer): Buffer | undefined {
+  const scan = scanJson(request, JsonLimits.maxDepth);
+  if (!scan.ok) return undefined;
+  const member = scan.members?.find((candidate) => candidate.key === 'input');
+  return member === undefined ? undefined : request.subarray(member.start, member.end);
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../deps/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { CounterSeries, HistogramSeries } from '../observability/metrics-registry.js';
 import type { PlatformMetrics } from '../observability/platform-metrics.js';
-import type { ExecutionQuery, ExecutionStore } from '../store/execution-store.js';
+import type { ExecutionQuery, ExecutionSample, ExecutionStore } from '../store/execution-store.js';
 import type { ExecutionRecord, WritableExecutionRecord } from './execution-record.js';
 import { canMove, type RequeueReason } from './execution-transitions.js';
 import type { LiveExecution } from './live-execution.js';
@@ -151,11 +151,40 @@ export class ExecutionTracker {
         (record) =>
           !seen.has(record.id) &&
           (query.functionName === undefined || record.functionName === query.functionName) &&
-          (query.status === undefined || record.status === query.status),
+          (query.status === undefined || record.status === query.status) &&
+          (query.createdFrom === undefined || record.createdAt >= query.createdFrom) &&
+          (query.createdUntil === undefined || record.createdAt < query.createdUntil) &&
+          (query.after === undefined ||
+            record.createdAt < query.after.createdAt ||
+            (record.createdAt === query.after.createdAt && record.id < query.after.id)),
       );
     return [...live, ...stored]
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
       .slice(0, query.limit);
+  }
+
+  /**
+   * What the stats API counts: the stored executions created since `fromMs` (at most `limit`, the
+   * newest), plus the live ones not stored yet (a sync execution is written when it ends).
+   */
+  samples(fromMs: number, functionName: string | undefined, limit: number): ExecutionSample[] {
+    const stored = this.store.samples(fromMs, functionName, limit);
+    const seen = new Set(stored.map((sample) => sample.id));
+    const live: ExecutionSample[] = [];
+    for (const { record } of this.live.values()) {
+      if (seen.has(record.id) || record.createdAt < fromMs) continue;
+      if (functionName !== undefined && record.functionName !== functionName) continue;
+      live.push({
+        id: record.id,
+        functionName: record.functionName,
+        status: record.status,
+        createdAt: record.createdAt,
+        startedAt: record.startedAt,
+        finishedAt: record.finishedAt,
+        coldStart: record.coldStart === true,
+      });
+    }
+    return [...live, ...stored].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
   }
 
   /**

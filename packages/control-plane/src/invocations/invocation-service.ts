@@ -121,7 +121,7 @@ export class InvocationService {
       attempt: 1,
       createdAt: now,
       traceId: options.trace.traceId,
-      ...(kind === 'async' ? { request } : {}),
+      request,
       ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}),
     };
     const live: LiveExecution = {

@@ -82,6 +82,10 @@ export class Scheduler {
     return this.lanes.get(name)?.queued ?? 0;
   }
 
+  inFlightCount(name: string): number {
+    return this.lanes.get(name)?.inFlight ?? 0;
+  }
+
   *queueDepths(): Iterable<[string, number]> {
     for (const [name, lane] of this.lanes) yield [name, lane.queued];
   }

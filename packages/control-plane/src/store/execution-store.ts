@@ -22,15 +22,36 @@ interface ExecutionRow {
   cold_start: number | null;
   init_duration_ms: number | null;
   trace_id: string;
-  /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before). */
-  request: Buffer | string | null;
+  /** The InvocationRequest JSON bytes (BLOB; TEXT in rows written before); not read by lists. */
+  request?: Buffer | string | null;
   callback_url: string | null;
 }
+
+/** Every column but `request`: a list never loads the stored inputs (up to the body limit each). */
+const SUMMARY_COLUMNS =
+  'id, function_name, kind, status, attempt, created_at, started_at, finished_at, output, error, cold_start, init_duration_ms, trace_id, callback_url';
 
 export interface ExecutionQuery {
   readonly functionName?: string;
   readonly status?: ExecutionState;
+  /** Created at or after this (epoch ms). */
+  readonly createdFrom?: number;
+  /** Created before this (epoch ms). */
+  readonly createdUntil?: number;
+  /** Keyset paging: only executions listed after this one (newest first). */
+  readonly after?: { readonly createdAt: number; readonly id: string };
   readonly limit: number;
+}
+
+/** What the stats API reads of one execution. */
+export interface ExecutionSample {
+  readonly id: string;
+  readonly functionName: string;
+  readonly status: ExecutionState;
+  readonly createdAt: number;
+  readonly startedAt: number | undefined;
+  readonly finishedAt: number | undefined;
+  readonly coldStart: boolean;
 }
 
 /**
@@ -69,7 +90,7 @@ export class ExecutionStore {
     );
     this.finishStatement = db.prepare(
       `UPDATE executions SET status = ?, attempt = ?, started_at = ?, finished_at = ?, output = ?, error = ?,
-         cold_start = ?, webhook_pending = ?, expires_at = ?, request = NULL, init_duration_ms = ?
+         cold_start = ?, webhook_pending = ?, expires_at = ?, init_duration_ms = ?
        WHERE id = ? AND status IN ('queued', 'running')`,
     );
     this.getStatement = db.prepare('SELECT * FROM executions WHERE id = ?');
@@ -125,9 +146,49 @@ export class ExecutionStore {
       where.push('status = ?');
       params.push(query.status);
     }
-    const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    if (query.createdFrom !== undefined) {
+      where.push('created_at >= ?');
+      params.push(query.createdFrom);
+    }
+    if (query.createdUntil !== undefined) {
+      where.push('created_at < ?');
+      params.push(query.createdUntil);
+    }
+    if (query.after !== undefined) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(query.after.createdAt, query.after.createdAt, query.after.id);
+    }
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...params, query.limit) as ExecutionRow[]).map(fromRow);
+  }
+
+  /**
+   * The executions created at or after `fromMs`, newest first, at most `limit` (the stats API's
+   * bounded read: only the columns it needs, through the created_at index).
+   */
+  samples(fromMs: number, functionName: string | undefined, limit: number): ExecutionSample[] {
+    const byFunction = functionName === undefined ? '' : 'AND function_name = ?';
+    const rows = this.db
+      .prepare(
+        `SELECT id, function_name, status, created_at, started_at, finished_at, cold_start FROM executions
+         WHERE created_at >= ? ${byFunction} ORDER BY created_at DESC LIMIT ?`,
+      )
+      .all(...(functionName === undefined ? [fromMs, limit] : [fromMs, functionName, limit])) as Array<
+      Pick<
+        ExecutionRow,
+        'id' | 'function_name' | 'status' | 'created_at' | 'started_at' | 'finished_at' | 'cold_start'
+      >
+    >;
+    return rows.map((row) => ({
+      id: row.id,
+      functionName: row.function_name,
+      status: row.status,
+      createdAt: row.created_at,
+      startedAt: row.started_at ?? undefined,
+      finishedAt: row.finished_at ?? undefined,
+      coldStart: row.cold_start === 1,
+    }));
   }
 
   /**
@@ -171,7 +232,7 @@ export class ExecutionStore {
   /** Finished async executions whose webhook was not yet delivered. */
   pendingWebhooks(): ExecutionRecord[] {
     const rows = this.db
-      .prepare('SELECT * FROM executions WHERE webhook_pending = 1 ORDER BY finished_at')
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM executions WHERE webhook_pending = 1 ORDER BY finished_at`)
       .all() as ExecutionRow[];
     return rows.map(fromRow);
   }
@@ -198,7 +259,7 @@ export class ExecutionStore {
       errorText(record),
       coldStartValue(record),
       record.traceId,
-      record.request && !finished ? record.request : null,
+      record.request ?? null,
       record.callbackUrl ?? null,
       finished && record.callbackUrl ? 1 : 0,
       finished ? record.finishedAt! + this.ttlMs : null,
@@ -261,7 +322,7 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
   if (row.cold_start !== null) record.coldStart = row.cold_start === 1;
   if (row.init_duration_ms !== null) record.initDurationMs = row.init_duration_ms;
   const extra = record as { request?: Buffer; callbackUrl?: string };
-  if (row.request !== null) extra.request = bytesOf(row.request);
+  if (row.request !== null && row.request !== undefined) extra.request = bytesOf(row.request);
   if (row.callback_url !== null) extra.callbackUrl = row.callback_url;
   return record;
 }

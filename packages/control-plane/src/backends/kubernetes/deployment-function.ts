@@ -47,6 +47,8 @@ export class DeploymentFunction {
   #reportedState: FunctionStatus['state'] | undefined;
   #sliceEndpoints: readonly ReadyEndpoint[] = [];
   #readyPods: readonly ReadyEndpoint[] = [];
+  /** Every current pod as `status.instances` reports it (the dashboard's replicas). */
+  #podInstances: readonly PodInstance[] = [];
   #applying: Promise<void> = Promise.resolve();
   #removed = false;
 
@@ -185,6 +187,7 @@ export class DeploymentFunction {
       port: FUNCTION_PORT,
       podName: pod.metadata?.name,
     }));
+    this.#podInstances = current.map(podInstance);
     this.#route();
     const problems = current.map(describePodProblem).filter((problem) => problem !== undefined);
     this.#podFailure = problems.length > 0 && this.pods.readyCount === 0 ? problems[0] : undefined;
@@ -215,7 +218,13 @@ export class DeploymentFunction {
     const failure = this.#failure();
     const progress = `pods wanted ${wanted}, ready ${ready}`;
     if (failure !== undefined) {
-      return { state: 'failed', replicas: wanted, readyReplicas: ready, message: `${failure} (${progress})` };
+      return {
+        state: 'failed',
+        replicas: wanted,
+        readyReplicas: ready,
+        message: `${failure} (${progress})`,
+        ...{ instances: this.#podInstances },
+      };
     }
     if (this.#replicaFailure !== undefined) {
       // Some pods serve; more cannot be made.
@@ -235,7 +244,13 @@ export class DeploymentFunction {
             ? 'pending'
             : 'degraded';
     const pin = this.#pinned === null ? '' : `; pinned to ${this.#pinned}`;
-    return { state, replicas: wanted, readyReplicas: ready, message: `${progress}${pin}` };
+    return {
+      state,
+      replicas: wanted,
+      readyReplicas: ready,
+      message: `${progress}${pin}`,
+      ...{ instances: this.#podInstances },
+    };
   }
 
   /** Deletes the function's objects (pods go with the Deployment) and fails what still waits. */
@@ -314,6 +329,27 @@ export class DeploymentFunction {
     this.#reportedState = status.state;
     this.#deps.onStateChange(this.name, status);
   }
+}
+
+/** A pod of the function: its name, phase, readiness and container restarts. */
+interface PodInstance {
+  readonly pod: string;
+  readonly state: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+}
+
+function podInstance(pod: V1Pod): PodInstance {
+  const ready = isReady(pod);
+  return {
+    pod: pod.metadata?.name ?? '',
+    state: ready ? 'ready' : (pod.status?.phase ?? 'Pending').toLowerCase(),
+    ready,
+    restarts: (pod.status?.containerStatuses ?? []).reduce(
+      (sum, status) => sum + (status.restartCount ?? 0),
+      0,
+    ),
+  };
 }
 
 /** Deployment, Service and HPA `fn-<name>` (in that order). */

@@ -1,4 +1,5 @@
-import { ReplicasRequestValidator, validateFunctionSpec } from '@nanofaas/contracts';
+import { type FunctionResponse, ReplicasRequestValidator, validateFunctionSpec } from '@nanofaas/contracts';
+import type { ApiKeyRole } from '../../config/security-config.js';
 import type { AppServices } from '../app-services.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJson } from '../respond.js';
@@ -11,7 +12,17 @@ function specOf(body: unknown) {
   return result.value;
 }
 
-/** Function management: admin only when API keys are configured. */
+/**
+ * What a role may read of a function: everything for admin; without `env` for the invoke role, as a
+ * function's environment often holds its own credentials (docs/security.md).
+ */
+function visibleTo(role: ApiKeyRole | undefined, fn: FunctionResponse): FunctionResponse {
+  if (role !== 'invoke' || fn.env === undefined) return fn;
+  const { env: _hidden, ...rest } = fn;
+  return rest;
+}
+
+/** Function management: changes need the admin role; the invoke role may read (without env). */
 export function functionRoutes(services: AppServices): Route[] {
   const { registry, config } = services;
   const maxBytes = config.server.maxBodyBytes;
@@ -29,17 +40,17 @@ export function functionRoutes(services: AppServices): Route[] {
     {
       method: 'GET',
       path: '/v1/functions',
-      access: 'admin',
-      handle({ res }) {
-        sendJson(res, 200, { items: registry.list() });
+      access: 'invoke',
+      handle({ res, role }) {
+        sendJson(res, 200, { items: registry.list().map((fn) => visibleTo(role, fn)) });
       },
     },
     {
       method: 'GET',
       path: '/v1/functions/{name}',
-      access: 'admin',
-      handle({ res, params }) {
-        sendJson(res, 200, registry.describe(functionNameParam(params.name!)));
+      access: 'invoke',
+      handle({ res, params, role }) {
+        sendJson(res, 200, visibleTo(role, registry.describe(functionNameParam(params.name!))));
       },
     },
     {
