@@ -32,8 +32,32 @@ const answers: Record<string, Handler> = {
   '/bare-500': (_req, res) => res.writeHead(500).end('oops'),
   '/bare-504': (_req, res) => res.writeHead(504).end(),
   '/big': (_req, res) => res.writeHead(200).end(`"${'x'.repeat(10_000)}"`),
+  '/large-declared': (_req, res) =>
+    writeInPieces(res.writeHead(200, { 'content-length': LARGE_JSON.length })),
+  '/large-chunked': (_req, res) => writeInPieces(res.writeHead(200)),
   '/slow': (_req, res) => setTimeout(() => res.writeHead(200).end('1'), 2_000).unref(),
 };
+
+/** A 1 MiB JSON answer with varied bytes (a string of numbers and multi-byte characters). */
+const LARGE = Buffer.from(
+  `[${Array.from({ length: 60_000 }, (_, i) => `"${i.toString(36)}é€"`).join(',')}]`.slice(0, 1_048_575),
+);
+const LARGE_JSON = Buffer.concat([LARGE.subarray(0, LARGE.lastIndexOf(',')), Buffer.from(']')]);
+
+/** Writes LARGE_JSON in uneven pieces, so it arrives over many reads. */
+function writeInPieces(res: ServerResponse): void {
+  let offset = 0;
+  const next = (): void => {
+    if (offset >= LARGE_JSON.length) {
+      res.end();
+      return;
+    }
+    const piece = LARGE_JSON.subarray(offset, offset + 7_919 + (offset % 50_000));
+    offset += piece.length;
+    res.write(piece, next);
+  };
+  next();
+}
 
 function dispatchOf(timeoutMs = 5_000): Dispatch {
   return {
@@ -141,6 +165,19 @@ describe('FunctionHttpClient', () => {
     assert.equal(errorOf(await call('/bare-503')).code, 'BACKEND_UNREACHABLE');
     assert.equal(errorOf(await call('/bare-500')).code, 'FUNCTION_ERROR');
     assert.equal(errorOf(await call('/bare-504')).code, 'TIMEOUT');
+  });
+
+  it('keeps a large answer byte for byte, with and without Content-Length', async () => {
+    for (const path of ['/large-declared', '/large-chunked']) {
+      const client = new FunctionHttpClient(new URL(`${origin}${path}`), {
+        maxConnections: 1,
+        maxOutputBytes: 2 * 1024 * 1024,
+      });
+      clients.push(client);
+      const answer = await client.invoke(dispatchOf(), Buffer.from('{"input":1}'));
+      assert.equal(answer.ok, true, path);
+      assert.ok((answer as { output: Buffer }).output.equals(LARGE_JSON), path);
+    }
   });
 
   it('cuts an answer over the cap with OUTPUT_TOO_LARGE', async () => {

@@ -50,6 +50,17 @@ describe('the JSON a caller sends and a function answers keeps its bytes', () =>
     });
   }
 
+  it('keeps the bytes of a 1 MiB input through :invoke and the execution record', async () => {
+    const input = `[${Array.from({ length: 60_000 }, (_, i) => `"${i}é€\\n",1.50e${i % 300}`).join(',')}]`;
+    const body = `{"input":${input}}`;
+    assert.ok(Buffer.byteLength(body) > 1024 * 1024);
+    const sync = await t.request('POST', '/v1/functions/raw:invoke', body);
+    assert.equal(sync.status, 200, sync.body.slice(0, 200));
+    assert.ok(sync.body.endsWith(`,"output":${body}}`));
+    const record = await t.request('GET', `/v1/executions/${sync.json.executionId}`);
+    assert.ok(record.body.endsWith(`"output":${body}}`));
+  });
+
   it('drops "metadata": null on the way to the function and keeps the input as sent', async () => {
     const reply = await t.request('POST', '/v1/functions/raw:invoke', '{"input": 7.0 ,"metadata":null}');
     assert.equal(reply.status, 200, reply.body);

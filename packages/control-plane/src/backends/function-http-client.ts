@@ -47,6 +47,9 @@ export type FunctionAnswer =
 
 const NULL_OUTPUT = Buffer.from('null');
 
+/** Answers declaring more than this are read into one buffer allocated up front. */
+const PREALLOCATE_MIN_BYTES = 64 * 1024;
+
 /**
  * The one HTTP client of functions (DESIGN.md §5): POSTs an InvocationRequest to a warm watchdog, a
  * runtime or a POOL endpoint over pooled keep-alive connections (undici, loaded on first use) and
@@ -275,6 +278,8 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
     const onAbort = (reason: Error) => controller?.abort(reason);
     cancellation.addListener(onAbort);
     const chunks: Buffer[] = [];
+    /** A large declared answer is copied into one buffer of its size as it arrives (no final concat). */
+    let whole: Buffer | undefined;
     let size = 0;
     let status = 0;
     let coldStart = false;
@@ -297,6 +302,9 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
           status = statusCode;
           coldStart = responseHeaders[HeaderKeys.coldStart] === 'true';
           initDurationMs = initDurationOf(coldStart, responseHeaders[HeaderKeys.initDurationMs]);
+          const declared = Number(responseHeaders['content-length']);
+          if (declared > PREALLOCATE_MIN_BYTES && declared <= request.maxBytes)
+            whole = Buffer.allocUnsafeSlow(declared);
         },
         onResponseData(dispatchController, chunk) {
           size += chunk.length;
@@ -307,11 +315,22 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
             dispatchController.abort(new Error('answer too large'));
             return;
           }
+          if (whole !== undefined && size <= whole.length) {
+            chunk.copy(whole, size - chunk.length);
+            return;
+          }
+          if (whole !== undefined) {
+            // More than declared (undici fails such an answer): keep what came, in order.
+            chunks.push(whole.subarray(0, size - chunk.length));
+            whole = undefined;
+          }
           chunks.push(chunk);
         },
         onResponseEnd() {
           cancellation.removeListener(onAbort);
-          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          let body: Buffer;
+          if (whole !== undefined) body = size === whole.length ? whole : whole.subarray(0, size);
+          else body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           resolve({ status, body, coldStart, initDurationMs });
         },
         onResponseError(_controller, error) {

@@ -10,6 +10,9 @@ import { validationError } from './validate-input.js';
 const ACCEPTED_CONTENT_TYPE =
   /^(application\/([a-z0-9.+-]*\+)?json|application\/x-www-form-urlencoded|text\/plain)\s*(;|$)/i;
 
+/** Declared bodies above this size are read into one buffer allocated up front. */
+const PREALLOCATE_MIN_BYTES = 64 * 1024;
+
 /** Past this many times the limit, the connection is cut instead of drained (a hostile sender). */
 const DRAIN_FACTOR = 4;
 
@@ -82,6 +85,13 @@ function readBytes(
       reject(new BodyBudgetExhaustedError(budget!.budget.limitBytes));
       return;
     }
+    // A large declared body is copied into one buffer of its size as it arrives: the socket's
+    // chunks are let go at once and no second copy is made at the end (half the peak memory).
+    // The HTTP parser never delivers more than Content-Length.
+    const whole =
+      declared !== undefined && declared > PREALLOCATE_MIN_BYTES
+        ? Buffer.allocUnsafeSlow(declared)
+        : undefined;
     req.on('data', (chunk: Buffer) => {
       if (over) return;
       if (declared === undefined && !reserve(chunk.length)) {
@@ -101,10 +111,13 @@ function readBytes(
         if (size > maxBytes * DRAIN_FACTOR) req.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (whole !== undefined) chunk.copy(whole, size - chunk.length);
+      else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      if (over) return;
+      if (whole !== undefined) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
     req.on('error', (error) => {
       if (!over) reject(error);
