@@ -1,4 +1,4 @@
-import { defineFunction, FunctionError } from '@nanofaas/runtime';
+import { defineFunction, ExactNumber, FunctionError } from '@nanofaas/runtime';
 import { countWords, type WordStats } from './word-stats.js';
 
 export const DEFAULT_TOP_N = 10;
@@ -33,10 +33,12 @@ function parseInput(input: unknown): { text: string; topN: number } {
     throw invalid(extra[0] as string, 'is not a known field (expected "text" and "topN")');
   if (typeof text !== 'string') throw invalid('text', `must be a string, got ${describe(text)}`);
   if (topN === undefined) return { text, topN: DEFAULT_TOP_N };
-  if (typeof topN !== 'number' || !Number.isInteger(topN) || topN < 1 || topN > MAX_TOP_N) {
+  // `2.0` arrives as an ExactNumber (its text is not what a JavaScript number would write): its value counts.
+  const count = topN instanceof ExactNumber ? Number(topN) : topN;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_TOP_N) {
     throw invalid('topN', `must be a whole number from 1 to ${MAX_TOP_N}, got ${describe(topN)}`);
   }
-  return { text, topN };
+  return { text, topN: count };
 }
 
 function invalid(field: string, message: string): FunctionError {
@@ -47,6 +49,7 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (value instanceof ExactNumber) return `number ${value.text}`;
   if (typeof value === 'object') return 'an object';
   return typeof value === 'string' ? 'a string' : `${typeof value} ${String(value)}`;
 }

@@ -33,6 +33,23 @@ describe('word-stats served by nanofaas-runtime', () => {
     });
   });
 
+  it('takes topN written as 2.0 (a whole number with a decimal point) like 2', async () => {
+    const ask = async (topN: string) => {
+      const response = await fetch(`${url}/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"input":{"text":"to be or not to be","topN":${topN}}}`,
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const plain = await ask('2');
+    assert.equal(plain.status, 200, plain.body);
+    assert.deepEqual(await ask('2.0'), plain);
+    const half = await ask('2.50');
+    assert.equal(half.status, 500);
+    assert.match(half.body, /field \\"topN\\": must be a whole number from 1 to 1000, got number 2.50/);
+  });
+
   it('answers bad input with 500 and the INVALID_INPUT error', async () => {
     const response = await fetch(`${url}/invoke`, {
       method: 'POST',
