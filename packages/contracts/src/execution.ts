@@ -37,7 +37,7 @@ export const ExecutionStatusSchema = Type.Object(
     input: Type.Optional(
       Type.Unknown({
         description:
-          "The invocation's input as the caller sent it (GET /v1/executions/{id} only; lists leave it out).",
+          "The invocation's input as the caller sent it (GET /v1/executions/{id} with the admin role only; lists leave it out).",
       }),
     ),
     output: Type.Optional(Type.Unknown()),

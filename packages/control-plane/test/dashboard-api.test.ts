@@ -145,17 +145,19 @@ describe('the API the dashboard reads: whoami, stats, functions for the invoke r
     }
   });
 
-  it("shows an execution's input as the caller's bytes, in the detail only", async () => {
+  it("shows an execution's input as the caller's bytes, in the detail only, to the admin role only", async () => {
     const body = '{"input":{"n":7.0,"big":12345678901234567890,"text":"caf\\u00e9"},"metadata":{"k":"v"}}';
     const invoked = await t.request('POST', '/v1/functions/echo:invoke', body, as(INVOKER));
     assert.equal(invoked.status, 200);
-    const detail = await t.request(
-      'GET',
-      `/v1/executions/${invoked.json.executionId}`,
-      undefined,
-      as(INVOKER),
-    );
+    const detailAs = (key: string) =>
+      t.request('GET', `/v1/executions/${invoked.json.executionId}`, undefined, as(key));
+    const detail = await detailAs(ADMIN);
     assert.match(detail.body, /"input":\{"n":7\.0,"big":12345678901234567890,"text":"caf\\u00e9"\}/);
+    // Another invoke-role caller could read it otherwise: the input is as private as the log lines.
+    const asInvoker = await detailAs(INVOKER);
+    assert.equal(asInvoker.status, 200);
+    assert.equal(asInvoker.json.executionId, invoked.json.executionId);
+    assert.equal(asInvoker.json.input, undefined);
     const list = await t.request('GET', '/v1/executions?function=echo&limit=1', undefined, as(INVOKER));
     assert.equal(list.json.items[0].executionId, invoked.json.executionId);
     assert.equal(list.json.items[0].input, undefined);

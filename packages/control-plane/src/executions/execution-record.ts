@@ -85,16 +85,16 @@ export function withOutput(objectJson: string, output: Buffer | undefined): stri
 }
 
 /**
- * GET /v1/executions/{id}: the status with `output`, and `input` as the caller's own bytes (the
- * `input` member of the stored request), when the request is still stored.
+ * GET /v1/executions/{id}: the status with `output`, and, with `withInput`, `input` as the caller's
+ * own bytes (the `input` member of the stored request) when the request is still stored.
  */
-export function executionDetailJson(record: ExecutionRecord): string {
+export function executionDetailJson(record: ExecutionRecord, withInput: boolean): string {
   const { status, output } = toExecutionStatus(record);
   const json = JSON.stringify(status);
-  const input = record.request === undefined ? undefined : inputBytes(record.request);
+  const input = !withInput || record.request === undefined ? undefined : inputBytes(record.request);
   // `output` stays the last member, as in every other answer that carries it.
-  const withInput = input === undefined ? json : `${json.slice(0, -1)},"input":${input.toString('utf8')}}`;
-  return withOutput(withInput, output);
+  const inputJson = input === undefined ? json : `${json.slice(0, -1)},"input":${input.toString('utf8')}}`;
+  return withOutput(inputJson, output);
 }
 
 function inputBytes(request: Buffer): Buffer | undefined {

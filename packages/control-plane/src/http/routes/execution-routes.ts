@@ -24,11 +24,12 @@ export function executionRoutes(services: AppServices, clock: Clock): Route[] {
       path: '/v1/executions/{id}',
       duringShutdown: true,
       access: 'invoke',
-      handle({ res, params }) {
+      handle({ res, params, role }) {
         const record = tracker.get(params.id!);
         if (!record)
           throw new PlatformError('EXECUTION_NOT_FOUND', `execution "${params.id}" does not exist`);
-        sendJsonText(res, 200, executionDetailJson(record));
+        // `input` is another caller's data as often as not: admin only, like the log API.
+        sendJsonText(res, 200, executionDetailJson(record, role !== 'invoke'));
       },
     },
     {
