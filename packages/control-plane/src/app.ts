@@ -150,6 +150,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     metrics,
     clock,
     ids,
+    syncInputMaxBytes: config.store.syncInputMaxBytes,
   });
 
   let ready = false;

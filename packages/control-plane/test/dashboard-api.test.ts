@@ -163,6 +163,29 @@ describe('the API the dashboard reads: whoami, stats, functions for the invoke r
     assert.equal(list.json.items[0].input, undefined);
   });
 
+  it('keeps a sync input above NANOFAAS_SYNC_INPUT_MAX_BYTES (64 KiB) off the disk, an async one always', async () => {
+    const big = JSON.stringify({ input: { text: 'x'.repeat(70 * 1024) } });
+    const sync = await t.request('POST', '/v1/functions/echo:invoke', big, as(INVOKER));
+    assert.equal(sync.status, 200);
+    const syncDetail = await t.request(
+      'GET',
+      `/v1/executions/${sync.json.executionId}`,
+      undefined,
+      as(ADMIN),
+    );
+    assert.equal(syncDetail.status, 200);
+    assert.equal(syncDetail.json.input, undefined);
+    const queued = await t.request('POST', '/v1/functions/echo:enqueue', big, as(INVOKER));
+    assert.equal(queued.status, 202);
+    const asyncDetail = await t.request(
+      'GET',
+      `/v1/executions/${queued.json.executionId}`,
+      undefined,
+      as(ADMIN),
+    );
+    assert.equal(asyncDetail.json.input.text.length, 70 * 1024);
+  });
+
   it('serves no /ui when the dashboard is off', async () => {
     assert.equal((await t.request('GET', '/ui/')).status, 404);
   });

@@ -36,6 +36,8 @@ export interface InvocationServiceDeps {
   readonly metrics: PlatformMetrics;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** A sync request up to this size is stored with its execution (NANOFAAS_SYNC_INPUT_MAX_BYTES). */
+  readonly syncInputMaxBytes: number;
 }
 
 /** Seconds a caller is told to wait when a queue is full: queues drain at the function's pace. */
@@ -121,7 +123,8 @@ export class InvocationService {
       attempt: 1,
       createdAt: now,
       traceId: options.trace.traceId,
-      request,
+      // Async requests are kept for a restart; a sync one only to show its input, when small.
+      ...(kind === 'async' || request.length <= this.deps.syncInputMaxBytes ? { request } : {}),
       ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}),
     };
     const live: LiveExecution = {
