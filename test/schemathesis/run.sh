@@ -54,9 +54,9 @@ register() {
     -H 'content-type: application/json' -d "$1" "$url/v1/functions")
   [[ "$status" == 201 ]] || { echo "schemathesis: registering $1 got $status: $(cat "$work/register.out")" >&2; exit 1; }
 }
-register '{"name":"echo","runtimeCommand":"cat","runtimeMode":"STDIO","scaling":{"minReplicas":1,"maxReplicas":1}}'
-register '{"name":"files","runtimeCommand":"sh -c \"exec cat \\\"$INPUT_FILE\\\" > \\\"$OUTPUT_FILE\\\"\"","runtimeMode":"FILE","scaling":{"minReplicas":0,"maxReplicas":1}}'
-register '{"name":"once","runtimeCommand":"cat","runtimeMode":"STDIO","executionMode":"REMOTE"}'
+register '{"name":"echo","timeoutMs":8000,"runtimeCommand":"cat","runtimeMode":"STDIO","scaling":{"minReplicas":1,"maxReplicas":1}}'
+register '{"name":"files","timeoutMs":8000,"runtimeCommand":"sh -c \"exec cat \\\"$INPUT_FILE\\\" > \\\"$OUTPUT_FILE\\\"\"","runtimeMode":"FILE","scaling":{"minReplicas":0,"maxReplicas":1}}'
+register '{"name":"once","timeoutMs":8000,"runtimeCommand":"cat","runtimeMode":"STDIO","executionMode":"REMOTE"}'
 
 status=0
 # One worker: with several threads Hypothesis's description of its strategies (it parses their
