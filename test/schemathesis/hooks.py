@@ -19,8 +19,20 @@ MIB = 1024 * 1024
 # both under the fuzzer's own 15 s request timeout (run.sh), or a legitimate wait reads as an error.
 MAX_WAIT_MS = 8000
 UNITS = {
-    "": 1, "m": 0.001, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+    "": 1,
+    "m": 0.001,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "E": 1e18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
 }
 
 
@@ -44,7 +56,9 @@ def runnable_spec(spec, name=None):
     spec.pop("workdir", None)  # a directory under the functions root; none exists but the root
     # A program that exists here: `cat`, in the mode the spec asked for (FILE reads INPUT_FILE).
     mode = spec.get("executionMode")
-    if mode == "POOL" or (mode is None and "endpointUrl" in spec and "runtimeCommand" not in spec and "image" not in spec):
+    if mode == "POOL" or (
+        mode is None and "endpointUrl" in spec and "runtimeCommand" not in spec and "image" not in spec
+    ):
         spec.pop("runtimeCommand", None)
         spec.pop("image", None)
         # Any URL the pattern allows is not one a WHATWG URL parser takes (a non-ASCII host, a
@@ -68,7 +82,9 @@ def runnable_spec(spec, name=None):
         if isinstance(resources.get("cpu"), str) and quantity(resources["cpu"]) == 0:
             resources["cpu"] = "100m"
     scaling = spec.get("scaling")
-    if isinstance(scaling, dict) and all(isinstance(scaling.get(k, 0), int) for k in ("minReplicas", "maxReplicas")):
+    if isinstance(scaling, dict) and all(
+        isinstance(scaling.get(k, 0), int) for k in ("minReplicas", "maxReplicas")
+    ):
         # At most one replica each: the machine is shared, the rules are the same at any count.
         low, high = sorted((min(scaling.get("minReplicas", 0), 1), min(scaling.get("maxReplicas", 1), 1)))
         if scaling.get("strategy") == "NONE":
@@ -93,9 +109,9 @@ def without_callback_url(headers):
     above MAX_WAIT_MS is lowered to it (a sync call may wait that long by design)."""
     if headers is None:
         return headers
-    for key in [k for k in headers.keys() if k.lower() == "x-callback-url" and headers[k] != ""]:
+    for key in [k for k in headers if k.lower() == "x-callback-url" and headers[k] != ""]:
         del headers[key]
-    for key in [k for k in headers.keys() if k.lower() == "x-timeout-ms"]:
+    for key in [k for k in headers if k.lower() == "x-timeout-ms"]:
         value = str(headers[key])
         if value.isdigit() and int(value) > MAX_WAIT_MS:
             headers[key] = str(MAX_WAIT_MS)
@@ -143,7 +159,12 @@ def map_case(context, case):
 
 
 PLATFORM_CODES_OF_A_BROKEN_FUNCTION = {
-    "SPAWN_FAILED", "RUNTIME_UNAVAILABLE", "FUNCTION_UNAVAILABLE", "BACKEND_UNREACHABLE", "NOT_READY", "RUN_LOST",
+    "SPAWN_FAILED",
+    "RUNTIME_UNAVAILABLE",
+    "FUNCTION_UNAVAILABLE",
+    "BACKEND_UNREACHABLE",
+    "NOT_READY",
+    "RUN_LOST",
 }
 
 
@@ -162,9 +183,7 @@ def filter_failure(context, failure, case, response):
         error = response.json().get("error") or {}
     except Exception:
         return True
-    if error.get("origin") == "function" or error.get("code") in PLATFORM_CODES_OF_A_BROKEN_FUNCTION:
-        return False
-    return True
+    return not (error.get("origin") == "function" or error.get("code") in PLATFORM_CODES_OF_A_BROKEN_FUNCTION)
 
 
 def pinned_to_zero(response):

@@ -6,7 +6,7 @@ root="$(cd "$(dirname "$0")/../../.." && pwd)"
 python="$(bash "$root/runtimes/python/scripts/venv.sh" | tail -n 1)"
 bin="$(dirname "$python")"
 cd "$root"
-targets=(runtimes/python test/runtime-conformance/handlers/python bench/fixtures)
+targets=(runtimes/python test/runtime-conformance/handlers/python bench/fixtures test/schemathesis)
 for example in examples/python/*/; do [[ -d "$example" ]] && targets+=("${example%/}"); done
 "$bin/ruff" check --no-cache --config runtimes/python/pyproject.toml "${targets[@]}"
 "$bin/ruff" format --no-cache --config runtimes/python/pyproject.toml --check "${targets[@]}"
