@@ -20,7 +20,6 @@ import {
 } from '@kubernetes/client-node';
 import { resolveFunctionSpec } from '@nanofaas/contracts';
 import pino from 'pino';
-import { type App, buildApp } from '../../../packages/control-plane/src/app.js';
 import type { DeployedFunction, Dispatch } from '../../../packages/control-plane/src/backends/backend.js';
 import {
   createKubeApi,
@@ -30,7 +29,6 @@ import { KubernetesBackend } from '../../../packages/control-plane/src/backends/
 import { jobName } from '../../../packages/control-plane/src/backends/kubernetes/object-names.js';
 import { EnvReader } from '../../../packages/control-plane/src/config/env-reader.js';
 import { loadKubernetesBackendConfig } from '../../../packages/control-plane/src/config/kubernetes-backend-config.js';
-import { loadConfig } from '../../../packages/control-plane/src/config/load-config.js';
 import { systemClock } from '../../../packages/control-plane/src/deps/clock.js';
 import {
   type ControlPlaneProcess,
@@ -40,6 +38,7 @@ import { findFreePort } from '../src/free-port.js';
 import { startTestbed, type Testbed } from '../src/index.js';
 import { writeKubeconfig } from '../src/kubeconfig.js';
 import { waitFor } from '../src/wait-for.js';
+import { type ControlPlaneOnTestbed, startControlPlaneOnTestbed } from './control-plane-on-testbed.js';
 import { startTcpGate, type TcpGate } from './tcp-gate.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -88,24 +87,13 @@ async function withLogs(body: () => Promise<void>): Promise<void> {
   }
 }
 
-/** A control plane in this process on the Kubernetes backend, for one namespace. */
-async function startApp(namespace: string): Promise<App> {
-  const app = buildApp(
-    loadConfig({
-      NANOFAAS_BACKEND: 'kubernetes',
-      KUBECONFIG: testbed.kubeconfigPath,
-      NANOFAAS_K8S_NAMESPACE: namespace,
-      HOST: testbed.network.hostIP,
-      PORT: '0',
-      NANOFAAS_AUTH: 'off',
-      NANOFAAS_DATA_DIR: mkdtempSync(join(dir, 'cp-')),
-      NANOFAAS_LOG_LEVEL: process.env.NANOFAAS_LOG_LEVEL ?? 'error',
-      NANOFAAS_K8S_AUTOSCALE_INTERVAL_MS: '200',
-    }),
-  );
-  await app.start();
-  cleanups.push(() => app.stop());
-  return app;
+/** A control plane in this process on the Kubernetes backend, for one namespace (stopped after). */
+async function startApp(namespace: string): Promise<ControlPlaneOnTestbed> {
+  const cp = await startControlPlaneOnTestbed(testbed, namespace, {
+    NANOFAAS_LOG_LEVEL: process.env.NANOFAAS_LOG_LEVEL ?? 'error',
+  });
+  cleanups.push(() => cp.stop());
+  return cp;
 }
 
 function dispatchOf(fn: DeployedFunction, input: unknown): Dispatch {
@@ -291,19 +279,19 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
       );
       const theirs = await apps.readNamespacedDeployment({ name: 'fn-taken', namespace });
 
-      const app = await startApp(namespace);
-      const registered = await call(app.url(), 'POST', '/v1/functions', { name: 'taken', ...catFunction });
+      const cp = await startApp(namespace);
+      const registered = await cp.call('POST', '/v1/functions', { name: 'taken', ...catFunction });
       assert.equal(registered.status, 201, JSON.stringify(registered.json));
-      const status = await call(app.url(), 'GET', '/v1/functions/taken');
+      const status = await cp.call('GET', '/v1/functions/taken');
       assert.equal(status.json.status.state, 'failed', JSON.stringify(status.json));
       assert.match(status.json.status.message, /409 Conflict: Deployment fn-taken already exists/);
       assert.match(status.json.status.message, /not managed by nanofaas/);
-      const invoked = await call(app.url(), 'POST', '/v1/functions/taken:invoke', { input: 'not for them' });
+      const invoked = await cp.call('POST', '/v1/functions/taken:invoke', { input: 'not for them' });
       assert.equal(invoked.status, 503, JSON.stringify(invoked.json));
       assert.equal(invoked.json.error.code, 'FUNCTION_UNAVAILABLE');
       assert.match(invoked.json.error.message, /409 Conflict/);
 
-      const deleted = await call(app.url(), 'DELETE', '/v1/functions/taken');
+      const deleted = await cp.call('DELETE', '/v1/functions/taken');
       assert.equal(deleted.status, 204, JSON.stringify(deleted.json));
       const still = await apps.readNamespacedDeployment({ name: 'fn-taken', namespace });
       assert.equal(still.metadata?.uid, theirs.metadata?.uid, 'their Deployment is not deleted');
@@ -335,33 +323,32 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
           '0',
         { timeoutMs: waitMs, intervalMs: 250 },
       );
-      const app = await startApp(namespace);
-      const base = app.url();
+      const cp = await startApp(namespace);
 
-      const registered = await call(base, 'POST', '/v1/functions', { name: 'no-room', ...catFunction });
+      const registered = await cp.call('POST', '/v1/functions', { name: 'no-room', ...catFunction });
       assert.equal(registered.status, 201, JSON.stringify(registered.json));
       // An invocation that waits for a pod is failed when the controller reports why none comes.
-      const invoked = await call(base, 'POST', '/v1/functions/no-room:invoke', { input: 'in vain' });
+      const invoked = await cp.call('POST', '/v1/functions/no-room:invoke', { input: 'in vain' });
       assert.equal(invoked.status, 503, JSON.stringify(invoked.json));
       assert.equal(invoked.json.error.code, 'FUNCTION_UNAVAILABLE');
       assert.match(invoked.json.error.message, /exceeded quota: none-left/);
-      const status = await call(base, 'GET', '/v1/functions/no-room');
+      const status = await cp.call('GET', '/v1/functions/no-room');
       assert.equal(status.json.status.state, 'failed', JSON.stringify(status.json));
       assert.match(status.json.status.message, /forbidden: exceeded quota: none-left, requested: pods=1/);
       // Later ones fail at once.
-      const again = await call(base, 'POST', '/v1/functions/no-room:invoke', { input: 'again' });
+      const again = await cp.call('POST', '/v1/functions/no-room:invoke', { input: 'again' });
       assert.equal(again.status, 503, JSON.stringify(again.json));
 
-      const remote = await call(base, 'POST', '/v1/functions', {
+      const remote = await cp.call('POST', '/v1/functions', {
         name: 'no-job',
         executionMode: 'REMOTE',
         ...catFunction,
       });
       assert.equal(remote.status, 201, JSON.stringify(remote.json));
-      const run = await call(base, 'POST', '/v1/functions/no-job:invoke', { input: 'in vain' });
+      const run = await cp.call('POST', '/v1/functions/no-job:invoke', { input: 'in vain' });
       assert.equal(run.status, 503, JSON.stringify(run.json));
       assert.match(run.json.error.message, /403: jobs\.batch .* is forbidden: exceeded quota: none-left/);
-      const remoteStatus = await call(base, 'GET', '/v1/functions/no-job');
+      const remoteStatus = await cp.call('GET', '/v1/functions/no-job');
       assert.equal(remoteStatus.json.status.state, 'failed', JSON.stringify(remoteStatus.json));
       assert.match(remoteStatus.json.status.message, /exceeded quota: none-left/);
 
@@ -380,7 +367,7 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
         },
         { timeoutMs: waitMs, intervalMs: 250 },
       );
-      const noPod = await call(base, 'POST', '/v1/functions', {
+      const noPod = await cp.call('POST', '/v1/functions', {
         name: 'no-pod',
         executionMode: 'REMOTE',
         timeoutMs: 2000,
@@ -388,12 +375,12 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
         ...catFunction,
       });
       assert.equal(noPod.status, 201, JSON.stringify(noPod.json));
-      const enqueued = await call(base, 'POST', '/v1/functions/no-pod:enqueue', { input: 'no pod' });
+      const enqueued = await cp.call('POST', '/v1/functions/no-pod:enqueue', { input: 'no pod' });
       assert.equal(enqueued.status, 202, JSON.stringify(enqueued.json));
       const stuck = await waitFor(
         'the run without a pod to time out',
         async () => {
-          const reply = await call(base, 'GET', `/v1/executions/${enqueued.json.executionId}`);
+          const reply = await cp.call('GET', `/v1/executions/${enqueued.json.executionId}`);
           return ['timeout', 'error', 'success'].includes(reply.json?.status) ? reply.json : undefined;
         },
         { timeoutMs: waitMs, intervalMs: 250 },
@@ -406,7 +393,7 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
       const served = await waitFor(
         '"no-room" to serve once the quota is gone',
         async () => {
-          const reply = await call(base, 'POST', '/v1/functions/no-room:invoke', { input: 'room' });
+          const reply = await cp.call('POST', '/v1/functions/no-room:invoke', { input: 'room' });
           return reply.status === 200 ? reply : undefined;
         },
         { timeoutMs: waitMs, intervalMs: 500 },
@@ -415,13 +402,13 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
       const ran = await waitFor(
         '"no-job" to run once the quota is gone',
         async () => {
-          const reply = await call(base, 'POST', '/v1/functions/no-job:invoke', { input: 'room' });
+          const reply = await cp.call('POST', '/v1/functions/no-job:invoke', { input: 'room' });
           return reply.status === 200 ? reply : undefined;
         },
         { timeoutMs: waitMs, intervalMs: 500 },
       );
       assert.match(JSON.stringify(ran.json.output), /room/);
-      assert.equal((await call(base, 'GET', '/v1/functions/no-job')).json.status.state, 'ready');
+      assert.equal((await cp.call('GET', '/v1/functions/no-job')).json.status.state, 'ready');
     });
   });
 
