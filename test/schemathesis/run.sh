@@ -11,7 +11,8 @@ root=$PWD
 
 SCHEMATHESIS_VERSION=4.32.5
 venv="${SCHEMATHESIS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/nanofaas/schemathesis}"
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+found=$("$venv/bin/schemathesis" --version 2>/dev/null || true)
+if [[ "$found" != *"$SCHEMATHESIS_VERSION"* ]]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
