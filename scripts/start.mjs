@@ -16,6 +16,9 @@ if (!existsSync(main)) {
 }
 
 const env = { ...process.env };
+// Large buffers (request and answer bodies) mapped by glibc, so that memory goes back to the system
+// when they are freed (docs/configuration.md, "Memory"); a value already set wins.
+env.MALLOC_MMAP_THRESHOLD_ ??= '131072';
 if (env.NANOFAAS_EXAMPLES !== 'false' && env.NANOFAAS_EXAMPLES_PYTHON === undefined) {
   const runtime = preparePythonExamples();
   if (runtime !== undefined) env.NANOFAAS_EXAMPLES_PYTHON = runtime;

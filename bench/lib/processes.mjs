@@ -76,6 +76,8 @@ export async function startControlPlane(ctx, backend, env = {}) {
       NANOFAAS_DATA_DIR: dataDir,
       NANOFAAS_LOG_LEVEL: 'warn',
       NANOFAAS_AUTH: 'off',
+      // As `npm start`, `nanofaas up` and the image start it (docs/configuration.md, "Memory").
+      MALLOC_MMAP_THRESHOLD_: '131072',
       ...env,
     },
     pattern: /listening on (http:\/\/\S+)/,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -88,6 +88,13 @@ describe('nanofaas CLI against a control plane started by `nanofaas up`', { time
   it('shows the banner of `up` with the URL, backend and data dir', () => {
     assert.match(up.output(), /backend\s+local/);
     assert.ok(up.output().includes(join(root, 'data')), up.output());
+  });
+
+  it('starts the control plane with glibc mapping large buffers, so freed bodies go back to the system', () => {
+    const pid = up.child.pid!;
+    const [controlPlane] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    const environ = readFileSync(`/proc/${controlPlane}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes('MALLOC_MMAP_THRESHOLD_=131072'), environ.join(' '));
   });
 
   for (const { template, data, output, logged } of CASES) {

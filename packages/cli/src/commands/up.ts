@@ -48,6 +48,9 @@ export function registerUp(program: Command, io: CliIo): void {
         );
       }
       const env: Record<string, string | undefined> = { ...io.env, PORT: options.port };
+      // Large buffers mapped by glibc, so freed bodies go back to the system (docs/configuration.md,
+      // "Memory"); a value already set wins.
+      env.MALLOC_MMAP_THRESHOLD_ ??= '131072';
       if (options.host !== undefined) env.HOST = options.host;
       if (options.dataDir !== undefined) env.NANOFAAS_DATA_DIR = options.dataDir;
       if (!options.examples) env.NANOFAAS_EXAMPLES = 'false';
