@@ -2,8 +2,6 @@
 // watchdog (and the Node runtime) serving the pods: register → objects → pods ready → :invoke,
 // REMOTE Jobs calling back, scale to zero and activation, restart and adoption, delete.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +13,13 @@ import {
   KubeConfig,
   type V1Container,
 } from '@kubernetes/client-node';
-import { type App, buildApp } from '../../../packages/control-plane/src/app.js';
-import { loadConfig } from '../../../packages/control-plane/src/config/load-config.js';
 import { startTestbed, type Testbed } from '../src/index.js';
 import { waitFor } from '../src/wait-for.js';
+import {
+  type ControlPlaneOnTestbed,
+  type Reply,
+  startControlPlaneOnTestbed,
+} from './control-plane-on-testbed.js';
 
 const namespace = 'functions';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,53 +34,11 @@ let core: CoreV1Api;
 let apps: AppsV1Api;
 let batch: BatchV1Api;
 let autoscaling: AutoscalingV2Api;
-let dataDir: string;
-let app: App;
+let controlPlane: ControlPlaneOnTestbed;
 let failed = false;
 
-function startControlPlane(): Promise<App> {
-  const started = buildApp(
-    loadConfig({
-      NANOFAAS_BACKEND: 'kubernetes',
-      KUBECONFIG: testbed.kubeconfigPath,
-      NANOFAAS_K8S_NAMESPACE: namespace,
-      // Job pods call back to the host's bridge address.
-      HOST: testbed.network.hostIP,
-      PORT: '0',
-      NANOFAAS_AUTH: 'off',
-      NANOFAAS_DATA_DIR: dataDir,
-      NANOFAAS_LOG_LEVEL: process.env.NANOFAAS_LOG_LEVEL ?? 'warn',
-      NANOFAAS_K8S_AUTOSCALE_INTERVAL_MS: '200',
-      NANOFAAS_RETRY_BASE_MS: '50',
-      NANOFAAS_RETRY_MAX_MS: '200',
-    }),
-  );
-  return started.start().then(() => started);
-}
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
-  json: any;
-}
-
-async function call(method: string, path: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${app.url()}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(waitMs),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: response.status, headers: response.headers, json };
-}
+const call = (method: string, path: string, body?: unknown): Promise<Reply> =>
+  controlPlane.call(method, path, body);
 
 async function withLogs(body: () => Promise<void>): Promise<void> {
   try {
@@ -132,14 +91,12 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
     apps = kubeConfig.makeApiClient(AppsV1Api);
     batch = kubeConfig.makeApiClient(BatchV1Api);
     autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
-    dataDir = mkdtempSync(join(tmpdir(), 'nanofaas-k8s-cp-'));
-    app = await startControlPlane();
+    controlPlane = await startControlPlaneOnTestbed(testbed, namespace, {}, waitMs);
   });
 
   after(async () => {
-    await app?.stop();
+    await controlPlane?.stop();
     await testbed?.stop({ keepDir: failed });
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('DEPLOYMENT: register answers at once, the spec objects appear, pods get ready, :invoke runs through the watchdog and the Node runtime', async () => {
@@ -331,8 +288,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
       const before = (await apps.listNamespacedDeployment({ namespace })).items
         .map((d) => d.metadata?.uid)
         .sort();
-      await app.stop();
-      app = await startControlPlane();
+      await controlPlane.restart();
       const invoked = await call('POST', '/v1/functions/stdio-cat:invoke', { input: 'after restart' });
       assert.equal(invoked.status, 200, JSON.stringify(invoked.json));
       const afterRestart = (await apps.listNamespacedDeployment({ namespace })).items
