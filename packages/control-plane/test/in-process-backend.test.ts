@@ -6,18 +6,9 @@ import { InProcessBackend } from './fixtures/in-process-backend.js';
 describeBackendConformance(
   'in-process test backend',
   async () => {
-    let backend = new InProcessBackend();
-    await backend.start({ load: { queuedCount: () => 0 } });
     return {
-      get backend() {
-        return backend;
-      },
-      async restart() {
-        // Its runs live in this process: a restart loses them, as a control plane's would.
-        await backend.stop();
-        backend = new InProcessBackend();
-        await backend.start({ load: { queuedCount: () => 0 } });
-      },
+      // Its runs live in this process: a restart loses them, as a control plane's would.
+      createBackend: () => new InProcessBackend(),
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -30,7 +21,6 @@ describeBackendConformance(
         });
         return { spec, revision: 1 };
       },
-      cleanup: () => backend.stop(),
     };
   },
   { modes: ['DEPLOYMENT', 'REMOTE'] },

@@ -15,20 +15,8 @@ describeBackendConformance(
     // Functions run as a uid of their own under a root control plane: their files must be open to it.
     chmodSync(root, 0o755);
     const config = loadLocalBackendConfig(new EnvReader({ NANOFAAS_FUNCTIONS_ROOT: root }), root);
-    const startBackend = async () => {
-      const started = new LocalBackend({ config, processLog: () => undefined, log: () => undefined });
-      await started.start({ load: { queuedCount: () => 0 } });
-      return started;
-    };
-    let backend = await startBackend();
     return {
-      get backend() {
-        return backend;
-      },
-      async restart() {
-        await backend.stop();
-        backend = await startBackend();
-      },
+      createBackend: () => new LocalBackend({ config, processLog: () => undefined, log: () => undefined }),
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -43,7 +31,6 @@ describeBackendConformance(
         return { spec, revision: 1 };
       },
       async cleanup() {
-        await backend.stop();
         rmSync(root, { recursive: true, force: true });
       },
     };

@@ -10,17 +10,8 @@ describeBackendConformance(
   'pool',
   async () => {
     const echo = await startEchoProcess();
-    let backend = new PoolBackend();
-    await backend.start({ load: { queuedCount: () => 0 } });
     return {
-      get backend() {
-        return backend;
-      },
-      async restart() {
-        await backend.stop();
-        backend = new PoolBackend();
-        await backend.start({ load: { queuedCount: () => 0 } });
-      },
+      createBackend: () => new PoolBackend(),
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -33,10 +24,7 @@ describeBackendConformance(
         });
         return { spec, revision: 1 };
       },
-      async cleanup() {
-        await backend.stop();
-        await echo.stop();
-      },
+      cleanup: () => echo.stop(),
     };
   },
   { runsInstances: false },

@@ -42,21 +42,8 @@ describeBackendConformance(
       }),
     );
     const logger = pino({ level: process.env.NANOFAAS_LOG_LEVEL ?? 'silent' });
-    const startBackend = async () => {
-      const started = new KubernetesBackend({ config, clock: systemClock, logger });
-      await started.start({ load: { queuedCount: () => 0 } });
-      return started;
-    };
-    let backend = await startBackend();
     return {
-      get backend() {
-        return backend;
-      },
-      async restart() {
-        // As a control plane that stops: the cluster keeps its objects and Jobs.
-        await backend.stop();
-        backend = await startBackend();
-      },
+      createBackend: () => new KubernetesBackend({ config, clock: systemClock, logger }),
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -71,7 +58,6 @@ describeBackendConformance(
         });
         return { spec, revision: 1 };
       },
-      cleanup: () => backend.stop(),
     };
   },
   {

@@ -275,20 +275,8 @@ describeBackendConformance(
       new EnvReader({ KUBECONFIG: bed.kubeconfigPath, NANOFAAS_K8S_NAMESPACE: namespace }),
     );
     const logger = pino({ level: process.env.NANOFAAS_LOG_LEVEL ?? 'silent' });
-    const startBackend = async () => {
-      const started = new KubernetesBackend({ config, clock: systemClock, logger });
-      await started.start({ load: { queuedCount: () => 0 } });
-      return started;
-    };
-    let backend = await startBackend();
     return {
-      get backend() {
-        return backend;
-      },
-      async restart() {
-        await backend.stop();
-        backend = await startBackend();
-      },
+      createBackend: () => new KubernetesBackend({ config, clock: systemClock, logger }),
       async echoFunction(options) {
         const spec = resolveFunctionSpec({
           name: options.name,
@@ -301,7 +289,6 @@ describeBackendConformance(
         return { spec, revision: 1 };
       },
       async cleanup() {
-        await backend.stop();
         await echo.stop();
         const left = await ourObjects(bed, namespace);
         assert.deepEqual(left, [], 'POOL functions made objects in the cluster');
