@@ -62,22 +62,7 @@ export async function startControlPlaneOnTestbed(
     get app() {
       return app;
     },
-    async call(method, path, body) {
-      const response = await fetch(`${app.url()}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = text;
-      }
-      return { status: response.status, headers: response.headers, text, json };
-    },
+    call: (method, path, body) => callApi(app.url(), method, path, body, timeoutMs),
     async restart() {
       await app.stop();
       app = await start();
@@ -87,4 +72,28 @@ export async function startControlPlaneOnTestbed(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One request to a control plane's API at `base`; a body that is not a string is sent as JSON. */
+export async function callApi(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<Reply> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: response.status, headers: response.headers, text, json };
 }

@@ -28,6 +28,7 @@ import {
   valueVariants,
   writeValues,
 } from './chart.js';
+import { FailureLogs } from './failure-logs.js';
 
 const release = 'nanofaas';
 const releaseNamespace = 'nanofaas';
@@ -45,21 +46,7 @@ let helmEnv: NodeJS.ProcessEnv;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 let rbac: RbacAuthorizationV1Api;
-let failed = false;
-
-/** Runs a test body; on failure prints where the logs are and their tails, and keeps them. */
-async function withLogs(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    failed = true;
-    const pods = testbed ? join(testbed.dir, 'pods') : '';
-    console.error(
-      `test bed logs kept in ${testbed?.dir} (pods: ${pods})\n${testbed?.describeLogs(25) ?? ''}`,
-    );
-    throw error;
-  }
-}
+const logs = new FailureLogs(() => testbed);
 
 async function helmRun(args: string[]): Promise<CommandResult> {
   const result = await run(helm, args, { env: helmEnv });
@@ -163,12 +150,12 @@ before(async () => {
 });
 
 after(async () => {
-  await testbed?.stop({ keepDir: failed });
+  await testbed?.stop({ keepDir: logs.keepDir });
 });
 
 describe('the chart on the test bed', { concurrency: false }, () => {
   it('the API server accepts every rendered value set (server-side dry run)', () =>
-    withLogs(async () => {
+    logs.guard(async () => {
       await testbed.createNamespace('dry-run');
       await testbed.createNamespace('dry-run-fn');
       for (const [name, values] of Object.entries(valueVariants)) {
@@ -195,7 +182,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
     }));
 
   it('installs: the control plane pod becomes Ready inside the cluster and answers on its pod IP', () =>
-    withLogs(async () => {
+    logs.guard(async () => {
       // The claim binds to this static volume (the test bed has no provisioner); the agent mounts it.
       const volumeDir = join(testbed.dir, 'volumes', 'nanofaas-data');
       mkdirSync(volumeDir, { recursive: true });
@@ -251,7 +238,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
     }));
 
   it("a pod with the chart's ServiceAccount gets in-cluster config, and the API server enforces the Role", () =>
-    withLogs(async () => {
+    logs.guard(async () => {
       const fns = `/api/v1/namespaces/${functionsNamespace}`;
       const appsPath = `/apis/apps/v1/namespaces/${functionsNamespace}`;
       const watch = '?watch=1&timeoutSeconds=1';
@@ -388,7 +375,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
     }));
 
   it('upgrades: the generated key and the database survive a Recreate; a function answers before and after', () =>
-    withLogs(async () => {
+    logs.guard(async () => {
       // A POOL function (an HTTP endpoint on the host) on the pool backend; a watchdog pod on the
       // Kubernetes backend, whose Deployment the upgraded control plane adopts.
       let requests = 0;
@@ -475,7 +462,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
     'registers, invokes, scales and deletes a function through the installed control plane',
     { skip: !hasKubernetesBackend && 'the kubernetes backend is not in this checkout yet' },
     () =>
-      withLogs(async () => {
+      logs.guard(async () => {
         const pod = await readyControlPlane();
         const key = await apiKey();
         const spec = {
@@ -528,7 +515,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
     'a REMOTE function: its Job pod calls back to the control plane pod (callbackUrl with $(POD_IP))',
     { skip: !hasKubernetesBackend && 'the kubernetes backend is not in this checkout yet' },
     () =>
-      withLogs(async () => {
+      logs.guard(async () => {
         const pod = await readyControlPlane();
         const key = await apiKey();
         const spec = {
@@ -553,7 +540,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
     'a Role without `create` on deployments: registration shows the API server’s 403 in the function state',
     { skip: !hasKubernetesBackend && 'the kubernetes backend is not in this checkout yet' },
     () =>
-      withLogs(async () => {
+      logs.guard(async () => {
         const role = await rbac.readNamespacedRole({ name: 'nanofaas', namespace: functionsNamespace });
         const original = structuredClone(role.rules);
         role.rules = role.rules!.map((rule) =>
@@ -597,7 +584,7 @@ describe('the chart on the test bed', { concurrency: false }, () => {
   );
 
   it('uninstalls: every object of the release goes, the functions namespace with it', () =>
-    withLogs(async () => {
+    logs.guard(async () => {
       await helmRun(['uninstall', release, '--namespace', releaseNamespace, '--wait', '--timeout', '120s']);
       let left: string[] = [];
       const names = (items: { metadata?: { name?: string } }[]) =>

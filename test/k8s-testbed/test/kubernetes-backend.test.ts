@@ -20,6 +20,7 @@ import {
   type Reply,
   startControlPlaneOnTestbed,
 } from './control-plane-on-testbed.js';
+import { FailureLogs } from './failure-logs.js';
 
 const namespace = 'functions';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -35,20 +36,10 @@ let apps: AppsV1Api;
 let batch: BatchV1Api;
 let autoscaling: AutoscalingV2Api;
 let controlPlane: ControlPlaneOnTestbed;
-let failed = false;
+const logs = new FailureLogs(() => testbed);
 
 const call = (method: string, path: string, body?: unknown): Promise<Reply> =>
   controlPlane.call(method, path, body);
-
-async function withLogs(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    failed = true;
-    console.error(`test bed logs kept in ${testbed?.dir}\n${testbed?.describeLogs(25) ?? ''}`);
-    throw error;
-  }
-}
 
 async function readyFunction(name: string, replicas = 1): Promise<Reply> {
   return waitFor(
@@ -96,11 +87,11 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
 
   after(async () => {
     await controlPlane?.stop();
-    await testbed?.stop({ keepDir: failed });
+    await testbed?.stop({ keepDir: logs.keepDir });
   });
 
   it('DEPLOYMENT: register answers at once, the spec objects appear, pods get ready, :invoke runs through the watchdog and the Node runtime', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const registered = await call('POST', '/v1/functions', {
         name: 'node-echo',
         image: 'nanofaas/watchdog:latest',
@@ -156,7 +147,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
   });
 
   it('DEPLOYMENT: STDIO through the watchdog image, and an image that serves /invoke itself', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       for (const spec of [
         { name: 'stdio-cat', image: 'nanofaas/watchdog:latest', runtimeMode: 'STDIO', runtimeCommand: 'cat' },
         { name: 'image-only', image: 'nanofaas-test/echo:1.0', env: { PORT: '8080' } },
@@ -179,7 +170,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
   });
 
   it('scales to zero and back: a request at zero replicas activates the function (X-Cold-Start: true); a pin to 0 answers at once', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const registered = await call('POST', '/v1/functions', {
         name: 'from-zero',
         image: 'nanofaas/watchdog:latest',
@@ -216,7 +207,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
   });
 
   it('REMOTE: one Job per invocation with the spec env and a Secret it owns; the callback completes it', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const registered = await call('POST', '/v1/functions', {
         name: 'remote-cat',
         image: 'nanofaas/watchdog:latest',
@@ -266,7 +257,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
   });
 
   it('REMOTE: a Job whose pod dies without calling back is RUN_LOST and retried', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const registered = await call('POST', '/v1/functions', {
         name: 'remote-crash',
         image: 'nanofaas-test/crash:1',
@@ -284,7 +275,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
   });
 
   it('a restart of the control plane adopts its objects: no duplicates, functions keep serving', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const before = (await apps.listNamespacedDeployment({ namespace })).items
         .map((d) => d.metadata?.uid)
         .sort();
@@ -299,7 +290,7 @@ describe('kubernetes backend on the test bed', { timeout: 20 * 60_000 }, () => {
   });
 
   it('an HPA function gets its HPA; delete removes every object of a function', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const registered = await call('POST', '/v1/functions', {
         name: 'with-hpa',
         image: 'nanofaas/watchdog:latest',

@@ -21,6 +21,7 @@ import {
 import { startTestbed, type Testbed } from '../src/index.js';
 import { waitFor } from '../src/wait-for.js';
 import { type ControlPlaneOnTestbed, startControlPlaneOnTestbed } from './control-plane-on-testbed.js';
+import { FailureLogs } from './failure-logs.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const watchdogPath = process.env.NANOFAAS_WATCHDOG_BIN ?? join(repo, 'watchdog/dist/watchdog');
@@ -28,18 +29,22 @@ const waitMs = 120_000;
 const managed = 'app.kubernetes.io/managed-by=nanofaas';
 
 let testbedStarting: Promise<Testbed> | undefined;
-let failed = false;
+let startedBed: Testbed | undefined;
+const logs = new FailureLogs(() => startedBed);
 /** One test bed for the file (both describes), started on first use. */
 function testbed(): Promise<Testbed> {
   testbedStarting ??= startTestbed({
     onProgress: () => undefined,
     imageEntrypoints: { '*': [watchdogPath] },
+  }).then((bed) => {
+    startedBed = bed;
+    return bed;
   });
   return testbedStarting;
 }
 after(async () => {
   const bed = await testbedStarting?.catch(() => undefined);
-  await bed?.stop({ keepDir: failed || process.env.NANOFAAS_K8S_KEEP === '1' });
+  await bed?.stop({ keepDir: logs.keepDir });
 });
 
 function clients(bed: Testbed) {
@@ -91,16 +96,6 @@ describe('POOL functions on the kubernetes backend', { timeout: 15 * 60_000 }, (
     await echo?.stop();
   });
 
-  async function guarded(body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      console.error(`test bed logs kept in ${bed?.dir}\n${bed?.describeLogs(25) ?? ''}`);
-      throw error;
-    }
-  }
-
   async function succeeded(executionId: string) {
     return waitFor(
       `execution ${executionId} to succeed`,
@@ -114,7 +109,7 @@ describe('POOL functions on the kubernetes backend', { timeout: 15 * 60_000 }, (
   }
 
   it('a spec with only endpointUrl is POOL and is served beside DEPLOYMENT and REMOTE, sync and async, with no object in the cluster', async () => {
-    await guarded(async () => {
+    await logs.guard(async () => {
       const pool = await cp.call('POST', '/v1/functions', { name: 'pool-echo', endpointUrl: echo.url });
       assert.equal(pool.status, 201, pool.text);
       assert.equal(pool.json.effectiveExecutionMode, 'POOL');
@@ -178,7 +173,7 @@ describe('POOL functions on the kubernetes backend', { timeout: 15 * 60_000 }, (
   });
 
   it('reconciliation gives a POOL function no object and keeps none for it, also after a restart', async () => {
-    await guarded(async () => {
+    await logs.guard(async () => {
       const { core, apps } = clients(bed);
       const before = (await apps.readNamespacedDeployment({ name: 'fn-deploy-cat', namespace })).metadata
         ?.uid;
@@ -219,7 +214,7 @@ describe('POOL functions on the kubernetes backend', { timeout: 15 * 60_000 }, (
   });
 
   it('a DEPLOYMENT function updated to POOL loses its Deployment and Service and is served by its endpoint; back to DEPLOYMENT gets them again', async () => {
-    await guarded(async () => {
+    await logs.guard(async () => {
       const updated = await cp.call('PUT', '/v1/functions/deploy-cat', {
         name: 'deploy-cat',
         endpointUrl: echo.url,
@@ -252,7 +247,7 @@ describe('POOL functions on the kubernetes backend', { timeout: 15 * 60_000 }, (
   });
 
   it('an endpointUrl that cannot be called is a 400 naming the field, and nothing is stored', async () => {
-    await guarded(async () => {
+    await logs.guard(async () => {
       for (const endpointUrl of ['http://[', 'ftp://example.test/invoke', 'http://user:pw@example.test/']) {
         const refused = await cp.call('POST', '/v1/functions', { name: 'bad-endpoint', endpointUrl });
         assert.equal(refused.status, 400, refused.text);

@@ -38,7 +38,13 @@ import { findFreePort } from '../src/free-port.js';
 import { startTestbed, type Testbed } from '../src/index.js';
 import { writeKubeconfig } from '../src/kubeconfig.js';
 import { waitFor } from '../src/wait-for.js';
-import { type ControlPlaneOnTestbed, startControlPlaneOnTestbed } from './control-plane-on-testbed.js';
+import {
+  type ControlPlaneOnTestbed,
+  callApi,
+  type Reply,
+  startControlPlaneOnTestbed,
+} from './control-plane-on-testbed.js';
+import { FailureLogs } from './failure-logs.js';
 import { startTcpGate, type TcpGate } from './tcp-gate.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -51,41 +57,11 @@ let core: CoreV1Api;
 let apps: AppsV1Api;
 let batch: BatchV1Api;
 let dir: string;
-let failed = false;
+const logs = new FailureLogs(() => testbed);
 const cleanups: Array<() => Promise<unknown>> = [];
 
-interface Reply {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
-  json: any;
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(waitMs),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: response.status, json };
-}
-
-async function withLogs(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    failed = true;
-    console.error(`test bed logs kept in ${testbed?.dir}\n${testbed?.describeLogs(25) ?? ''}`);
-    throw error;
-  }
-}
+const call = (base: string, method: string, path: string, body?: unknown): Promise<Reply> =>
+  callApi(base, method, path, body, waitMs);
 
 /** A control plane in this process on the Kubernetes backend, for one namespace (stopped after). */
 async function startApp(namespace: string): Promise<ControlPlaneOnTestbed> {
@@ -129,12 +105,12 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
 
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await testbed?.stop({ keepDir: failed });
+    await testbed?.stop({ keepDir: logs.keepDir });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a watch that was down catches up: an object deleted meanwhile arrives as DELETED; a Deployment deleted meanwhile is made again', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const namespace = 'watching';
       await testbed.createNamespace(namespace);
       const server = new URL(testbed.server);
@@ -230,7 +206,7 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
   });
 
   it("an object of the function's name that is not ours is a 409 conflict: left alone, never served, shown with the reason", async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const namespace = 'guarded';
       await testbed.createNamespace(namespace);
       // Someone else's Deployment and Service `fn-taken`, whose pods even carry `function: taken`.
@@ -308,7 +284,7 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
   });
 
   it("a ResourceQuota the pods or the Jobs exceed: the function is failed with the API server's message, invoke fails at once", async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const namespace = 'quota';
       await testbed.createNamespace(namespace);
       await core.createNamespacedResourceQuota({
@@ -413,7 +389,7 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
   });
 
   it('kill -9 with queued work: the restarted control plane adopts its objects, runs the queue, and takes the callback of the Job that ran on', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const namespace = 'restarts';
       await testbed.createNamespace(namespace);
       const port = await findFreePort();

@@ -10,6 +10,7 @@ import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from '@kubernetes/clien
 import { startTestbed, type Testbed } from '../src/index.js';
 import { waitFor } from '../src/wait-for.js';
 import { type ControlPlaneOnTestbed, startControlPlaneOnTestbed } from './control-plane-on-testbed.js';
+import { FailureLogs } from './failure-logs.js';
 
 const namespace = 'remote-payloads';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,7 +32,7 @@ describe('REMOTE payloads on the kubernetes backend', { timeout: 15 * 60_000 }, 
   let cp: ControlPlaneOnTestbed;
   let core: CoreV1Api;
   let batch: BatchV1Api;
-  let failed = false;
+  const logs = new FailureLogs(() => testbed);
 
   before(async () => {
     testbed = await startTestbed({ onProgress: () => undefined, imageEntrypoints: { '*': [watchdogPath] } });
@@ -54,18 +55,8 @@ describe('REMOTE payloads on the kubernetes backend', { timeout: 15 * 60_000 }, 
 
   after(async () => {
     await cp?.stop();
-    await testbed?.stop({ keepDir: failed || process.env.NANOFAAS_K8S_KEEP === '1' });
+    await testbed?.stop({ keepDir: logs.keepDir });
   });
-
-  async function guarded(body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      console.error(`test bed logs kept in ${testbed?.dir}\n${testbed?.describeLogs(25) ?? ''}`);
-      throw error;
-    }
-  }
 
   async function jobOf(executionId: string): Promise<V1Job> {
     const jobs = await batch.listNamespacedJob({
@@ -77,7 +68,7 @@ describe('REMOTE payloads on the kubernetes backend', { timeout: 15 * 60_000 }, 
   }
 
   it('a ~600 KiB payload reaches the Job as a file of its Secret and comes back as the same bytes', async () => {
-    await guarded(async () => {
+    await logs.guard(async () => {
       const request = requestOf(600 * 1024);
       assert.ok(Buffer.byteLength(request) > 128 * 1024, 'too large for one environment variable');
       const invoked = await cp.call('POST', '/v1/functions/remote-cat:invoke', request);
@@ -123,7 +114,7 @@ describe('REMOTE payloads on the kubernetes backend', { timeout: 15 * 60_000 }, 
   });
 
   it('a payload over what a Secret holds is 413 PAYLOAD_TOO_LARGE naming the limit (an enqueued one ends with that error), and no Job starts', async () => {
-    await guarded(async () => {
+    await logs.guard(async () => {
       const request = requestOf(2 * 1024 * 1024);
       const refused = await cp.call('POST', '/v1/functions/remote-cat:invoke', request);
       assert.equal(refused.status, 413, refused.text.slice(0, 2000));

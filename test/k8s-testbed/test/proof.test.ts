@@ -21,6 +21,7 @@ import {
 } from '@kubernetes/client-node';
 import { startTestbed, type Testbed } from '../src/index.js';
 import { waitFor } from '../src/wait-for.js';
+import { FailureLogs } from './failure-logs.js';
 
 const namespace = 'proof';
 const echoRuntime = fileURLToPath(new URL('fixtures/echo-runtime.mjs', import.meta.url));
@@ -34,18 +35,7 @@ let core: CoreV1Api;
 let apps: AppsV1Api;
 let batch: BatchV1Api;
 let discovery: DiscoveryV1Api;
-let failed = false;
-
-/** Runs a test body; on failure prints where the logs are and their tails, and keeps them. */
-async function withLogs(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    failed = true;
-    console.error(`test bed logs kept in ${testbed?.dir}\n${testbed?.describeLogs(25) ?? ''}`);
-    throw error;
-  }
-}
+const logs = new FailureLogs(() => testbed);
 
 /** A container without a command: the agent runs the image's entrypoint, the watchdog (README). */
 function watchdogContainer(env: Record<string, string>, image = 'nanofaas/watchdog:latest'): V1Container {
@@ -115,11 +105,11 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   after(async () => {
-    await testbed?.stop({ keepDir: failed });
+    await testbed?.stop({ keepDir: logs.keepDir });
   });
 
   it('serves a Deployment of watchdog pods through its Service EndpointSlice, then scales to zero', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       assert.equal(
         testbed.network.kind,
         'bridge',
@@ -231,7 +221,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('runs a one-shot watchdog Job to Complete with the result on the pod output', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       await batch.createNamespacedJob({
         namespace,
         body: oneShotJob('oneshot-ok', {
@@ -254,7 +244,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('lets a Job pod call back to a server on the host address (the REMOTE execution path)', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const received: { url: string; body: string }[] = [];
       const server = createServer((req, res) => {
         let body = '';
@@ -294,7 +284,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('marks a Job whose function fails as Failed, with the exit code on the pod', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       await batch.createNamespacedJob({
         namespace,
         body: oneShotJob('oneshot-fail', {
@@ -316,7 +306,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('gives each pod its own /tmp', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       const names = ['tmp-a', 'tmp-b'];
       for (const name of names) {
         await core.createNamespacedPod({
@@ -349,7 +339,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('restarts a crashing container (restartPolicy Always) and counts the restarts', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       await core.createNamespacedPod({
         namespace,
         body: {
@@ -374,7 +364,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('kills and restarts a container whose liveness probe fails', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       await core.createNamespacedPod({
         namespace,
         body: {
@@ -413,7 +403,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('fails a pod that outlives activeDeadlineSeconds, and kills a SIGTERM-deaf pod after its grace period', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       await core.createNamespacedPod({
         namespace,
         body: {
@@ -474,7 +464,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   });
 
   it('answers the real API server’s validation errors and works with plain kubectl (get, logs)', async () => {
-    await withLogs(async () => {
+    await logs.guard(async () => {
       await assert.rejects(
         core.createNamespacedPod({
           namespace,
@@ -505,7 +495,7 @@ describe('kubernetes test bed', { timeout: 15 * 60_000 }, () => {
   it('stops without leaving a process or network namespace behind', async () => {
     const pids = testbed.processIds();
     assert.equal(pids.filter(processAlive).length, 4, 'etcd, API server, controller manager and agent run');
-    await testbed.stop({ keepDir: failed });
+    await testbed.stop({ keepDir: logs.keepDir });
     assert.deepEqual(pids.filter(processAlive), [], 'no component is left');
     const left = spawnSync('pgrep', ['-f', testbed.dir], { encoding: 'utf8' }).stdout.trim();
     assert.equal(left, '', 'no process started from the test bed directory is left');
