@@ -9,7 +9,7 @@ import {
   scanJson,
 } from '@nanofaas/contracts';
 import type { Pool } from 'undici';
-import type { Dispatch } from './backend.js';
+import type { Dispatch, DispatchResult } from './backend.js';
 import { Cancellation } from './cancellation.js';
 
 export interface FunctionHttpClientOptions {
@@ -25,25 +25,14 @@ export interface FunctionHttpClientOptions {
   readonly timeoutGraceMs?: number;
 }
 
-/** What a function answered to one POST, classified once for every backend. */
+/**
+ * What a function answered to one POST, classified once for every backend: a DispatchResult, whose
+ * failure may add that the connection was refused (the function never saw the request, so it can
+ * go elsewhere).
+ */
 export type FunctionAnswer =
-  | {
-      readonly ok: true;
-      /** The function's JSON answer as it wrote it (validated: UTF-8, JSON, depth); `null` for no body. */
-      readonly output: Buffer;
-      /** The answer said `X-Cold-Start: true` (the instance started for this request). */
-      readonly coldStart: boolean;
-      /** X-Init-Duration-Ms of the answer: the runtime's start-up time on its first invocation. */
-      readonly initDurationMs?: number;
-    }
-  | {
-      readonly ok: false;
-      readonly error: ErrorInfo;
-      readonly coldStart: boolean;
-      readonly initDurationMs?: number;
-      /** The connection was refused: the function never saw the request, so it can go elsewhere. */
-      readonly notDelivered?: boolean;
-    };
+  | Extract<DispatchResult, { ok: true }>
+  | (Extract<DispatchResult, { ok: false }> & { readonly notDelivered?: boolean });
 
 const NULL_OUTPUT = Buffer.from('null');
 

@@ -78,6 +78,21 @@ export function collectionPath(collection: CollectionRef, namespace: string): st
 
 export function createKubeApi(config: KubeConfig, namespace: string, clock: Clock): KubeApi {
   const objects = KubernetesObjectApi.makeApiClient(config);
+  /** The objects of one kind in the namespace, with the list's resourceVersion. */
+  const listInNamespace = <T extends KubernetesObject>(
+    of: { apiVersion: string; kind: string },
+    labelSelector: string | undefined,
+  ) =>
+    objects.list<T>(
+      of.apiVersion,
+      of.kind,
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector,
+    );
   const apps = config.makeApiClient(AppsV1Api);
   const watcher = new Watch(config);
   const withNamespace = <T extends KubernetesObject>(object: T): T => ({
@@ -125,17 +140,7 @@ export function createKubeApi(config: KubeConfig, namespace: string, clock: Cloc
       }
     },
     async list<T extends KubernetesObject>(apiVersion: string, kind: string, labelSelector?: string) {
-      const listed = await objects.list<T>(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        labelSelector,
-      );
-      return listed.items;
+      return (await listInNamespace<T>({ apiVersion, kind }, labelSelector)).items;
     },
     async scaleDeployment(name, replicas) {
       await apps.patchNamespacedDeploymentScale(
@@ -152,16 +157,7 @@ export function createKubeApi(config: KubeConfig, namespace: string, clock: Cloc
       const path = collectionPath(collection, namespace);
       const source: WatchSource<T> = {
         async list() {
-          const listed = await objects.list<T>(
-            collection.apiVersion,
-            collection.kind,
-            namespace,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            labelSelector,
-          );
+          const listed = await listInNamespace<T>(collection, labelSelector);
           return { items: listed.items, resourceVersion: listed.metadata?.resourceVersion ?? '' };
         },
         async watch(resourceVersion, onWatchEvent, onEnd) {
