@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorInfo } from '@nanofaas/contracts';
-import type { Dispatch } from '../src/backends/backend.js';
 import { InstanceRouter, type RoutableInstance } from '../src/backends/instance-router.js';
+import { nullDispatch } from './fixtures/dispatch.js';
 import { ManualClock } from './fixtures/manual-clock.js';
 
 interface Pod extends RoutableInstance {
@@ -13,17 +13,6 @@ interface Pod extends RoutableInstance {
 
 function pod(name: string, revision = 1): Pod {
   return { name, inFlight: 0, ready: true, revision };
-}
-
-function dispatch(timeoutMs: number, signal = new AbortController().signal): Dispatch {
-  return {
-    executionId: 'e',
-    attempt: 1,
-    traceId: 't',
-    requestBody: Buffer.from('{"input":null}'),
-    timeoutMs,
-    signal,
-  };
 }
 
 function router(pods: Pod[], clock: ManualClock, limit = 2, revision = 1) {
@@ -68,8 +57,8 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const first = r.tryAcquire();
     assert.equal(first?.name, 'a');
     const order: string[] = [];
-    const w1 = r.wait(dispatch(1000), late).then((x) => order.push(`w1:${x.ok}`));
-    const w2 = r.wait(dispatch(1000), late).then((x) => order.push(`w2:${x.ok}`));
+    const w1 = r.wait(nullDispatch(1000), late).then((x) => order.push(`w1:${x.ok}`));
+    const w2 = r.wait(nullDispatch(1000), late).then((x) => order.push(`w2:${x.ok}`));
     assert.equal(r.waiting, 2);
     r.release(pods[0]!);
     await w1;
@@ -83,7 +72,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
   it("ends a wait with the caller's error once its timeout passes on the clock", async () => {
     const clock = new ManualClock();
     const r = router([], clock);
-    const waited = r.wait(dispatch(500), late);
+    const waited = r.wait(nullDispatch(500), late);
     clock.advance(499);
     assert.equal(r.waiting, 1);
     clock.advance(1);
@@ -98,8 +87,8 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const clock = new ManualClock();
     const r = router([], clock);
     const controller = new AbortController();
-    const aborted = r.wait(dispatch(10_000, controller.signal), late);
-    const failed = r.wait(dispatch(10_000), late);
+    const aborted = r.wait(nullDispatch(10_000, controller.signal), late);
+    const failed = r.wait(nullDispatch(10_000), late);
     controller.abort(new Error('caller gave up'));
     const a = await aborted;
     assert.equal(a.ok, false);
@@ -114,7 +103,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const clock = new ManualClock();
     const pods = [{ ...pod('a'), ready: false }];
     const r = router(pods, clock, 1);
-    const waited = r.wait(dispatch(1000), late);
+    const waited = r.wait(nullDispatch(1000), late);
     pods[0]!.ready = true;
     r.serve();
     const result = await waited;
@@ -132,7 +121,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
       [2, 2, 2],
     );
     assert.equal(r.tryAcquire(), undefined, 'all full');
-    const waited = r.acquire(dispatch(1000), late);
+    const waited = r.acquire(nullDispatch(1000), late);
     assert.equal(r.waiting, 1);
     r.release(pods[1]!);
     const result = await waited;
@@ -153,7 +142,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
       limit: () => 1,
       coldStart: (p, arrivedAt) => (readyAt.get(p) ?? 0) >= arrivedAt,
     });
-    const cold = r.acquire(dispatch(5000), late);
+    const cold = r.acquire(nullDispatch(5000), late);
     clock.advance(800); // the instance starts meanwhile
     pods[0]!.ready = true;
     readyAt.set(pods[0]!, clock.now());
@@ -161,7 +150,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const first = await cold;
     assert.equal(first.ok && first.coldStart, true, 'it waited for the instance to start');
     r.release(pods[0]!);
-    const warm = await r.acquire(dispatch(5000), late);
+    const warm = await r.acquire(nullDispatch(5000), late);
     assert.equal(warm.ok && warm.coldStart, false, 'a ready instance with room is no cold start');
     assert.equal(clock.pending, 0);
   });
@@ -172,7 +161,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const r = router(pods, clock, 1);
     r.tryAcquire();
     r.tryAcquire();
-    const waited = r.wait(dispatch(1000), late);
+    const waited = r.wait(nullDispatch(1000), late);
     pods[0]!.ready = false; // old drains: its slot frees, but it takes no more requests
     r.release(pods[0]!);
     assert.equal(r.waiting, 1);
@@ -186,7 +175,7 @@ describe('InstanceRouter (in memory, injected clock)', () => {
     const r = router([], clock);
     const controller = new AbortController();
     controller.abort(new Error('cancelled before dispatch'));
-    const result = await r.acquire(dispatch(1000, controller.signal), late);
+    const result = await r.acquire(nullDispatch(1000, controller.signal), late);
     assert.equal(result.ok, false);
     assert.equal(r.waiting, 0);
     assert.equal(clock.pending, 0);

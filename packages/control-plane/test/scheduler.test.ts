@@ -8,6 +8,23 @@ function dispatched(kit: ReturnType<typeof createSchedulerKit>): string[] {
   return kit.backend.runs.map((run) => `${run.dispatch.executionId}#${run.dispatch.attempt}`);
 }
 
+/**
+ * A REMOTE execution running when the control plane stopped, recovered and resumed as a restart does
+ * (the backend can recover runs); returns the execution as it was before the restart.
+ */
+async function restartWithRemoteRunInFlight(kit: ReturnType<typeof createSchedulerKit>) {
+  kit.backend.recoverable = true;
+  kit.scheduler.setFunction(deployed('job', { mode: 'REMOTE' }));
+  const execution = await kit.create('job', 'async');
+  kit.tracker.start(execution, kit.clock.now());
+  kit.writes.flush();
+  const [recovered] = kit.tracker.recoverActive();
+  const live = { ...execution, record: recovered!.record, settled: false };
+  kit.tracker.track(live);
+  kit.scheduler.resume(live, recovered!.runningAttempt!);
+  return execution;
+}
+
 describe('Scheduler (in memory, injected clock)', () => {
   let kit: ReturnType<typeof createSchedulerKit>;
   afterEach(async () => {
@@ -244,15 +261,7 @@ describe('Scheduler (in memory, injected clock)', () => {
 
   it('after a restart, waits for a REMOTE run that is still alive instead of running it again', async () => {
     kit = createSchedulerKit();
-    kit.backend.recoverable = true;
-    kit.scheduler.setFunction(deployed('job', { mode: 'REMOTE' }));
-    const execution = await kit.create('job', 'async');
-    kit.tracker.start(execution, kit.clock.now());
-    kit.writes.flush();
-    const [recovered] = kit.tracker.recoverActive();
-    const live = { ...execution, record: recovered!.record, settled: false };
-    kit.tracker.track(live);
-    kit.scheduler.resume(live, recovered!.runningAttempt!);
+    const execution = await restartWithRemoteRunInFlight(kit);
     const [run] = kit.backend.open;
     assert.equal(run?.recovering, true);
     assert.equal(run?.dispatch.attempt, 1, "the old run is asked about under its own attempt's number");
@@ -266,15 +275,7 @@ describe('Scheduler (in memory, injected clock)', () => {
 
   it('after a restart, runs a REMOTE execution again, with its higher attempt, when its run is gone', async () => {
     kit = createSchedulerKit();
-    kit.backend.recoverable = true;
-    kit.scheduler.setFunction(deployed('job', { mode: 'REMOTE' }));
-    const execution = await kit.create('job', 'async');
-    kit.tracker.start(execution, kit.clock.now());
-    kit.writes.flush();
-    const [recovered] = kit.tracker.recoverActive();
-    const live = { ...execution, record: recovered!.record, settled: false };
-    kit.tracker.track(live);
-    kit.scheduler.resume(live, recovered!.runningAttempt!);
+    const execution = await restartWithRemoteRunInFlight(kit);
     kit.backend.open[0]!.settle(undefined);
     await reactions();
     const rerun = kit.backend.open[0];

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorInfo } from '@nanofaas/contracts';
-import type { Dispatch } from '../src/backends/backend.js';
 import { type Acquired, WaitQueue } from '../src/backends/wait-queue.js';
+import { nullDispatch } from './fixtures/dispatch.js';
 import { ManualClock } from './fixtures/manual-clock.js';
-
-function dispatch(timeoutMs: number, signal = new AbortController().signal): Dispatch {
-  return {
-    executionId: 'e',
-    attempt: 1,
-    traceId: 't',
-    requestBody: Buffer.from('{"input":null}'),
-    timeoutMs,
-    signal,
-  };
-}
 
 const noRoom = () => errorInfo('TIMEOUT', 'no replica had room', { origin: 'platform' });
 
@@ -34,7 +23,7 @@ describe('WaitQueue (in memory, injected clock)', () => {
     const clock = new ManualClock();
     const queue = new WaitQueue<string>(clock);
     const { answers, track } = recorder();
-    const waits = ['a', 'b', 'c'].map((name) => track(name, queue.wait(dispatch(1000), noRoom)));
+    const waits = ['a', 'b', 'c'].map((name) => track(name, queue.wait(nullDispatch(1000), noRoom)));
     const free = ['slot-1', 'slot-2'];
     queue.serve(() => {
       const value = free.shift();
@@ -52,9 +41,9 @@ describe('WaitQueue (in memory, injected clock)', () => {
   it("tells the server when each waiter arrived (a cold start is one that waited for the replica's start)", async () => {
     const clock = new ManualClock();
     const queue = new WaitQueue<string>(clock);
-    const early = queue.wait(dispatch(10_000), noRoom);
+    const early = queue.wait(nullDispatch(10_000), noRoom);
     clock.advance(300);
-    const late = queue.wait(dispatch(10_000), noRoom);
+    const late = queue.wait(nullDispatch(10_000), noRoom);
     const readyAt = clock.now() - 100;
     queue.serve((arrivedAt) => ({ value: 'r', coldStart: arrivedAt <= readyAt }));
     const [first, second] = await Promise.all([early, late]);
@@ -66,8 +55,8 @@ describe('WaitQueue (in memory, injected clock)', () => {
     const clock = new ManualClock();
     const queue = new WaitQueue<string>(clock);
     const { answers, track } = recorder();
-    const short = track('short', queue.wait(dispatch(100), noRoom));
-    const long = track('long', queue.wait(dispatch(1000), noRoom));
+    const short = track('short', queue.wait(nullDispatch(100), noRoom));
+    const long = track('long', queue.wait(nullDispatch(1000), noRoom));
     clock.advance(99);
     assert.equal(queue.length, 2);
     clock.advance(1);
@@ -83,7 +72,7 @@ describe('WaitQueue (in memory, injected clock)', () => {
     const clock = new ManualClock();
     const queue = new WaitQueue<string>(clock);
     const controller = new AbortController();
-    const waited = queue.wait(dispatch(10_000, controller.signal), noRoom);
+    const waited = queue.wait(nullDispatch(10_000, controller.signal), noRoom);
     controller.abort(new Error('the caller went away'));
     const result = await waited;
     assert.equal(result.ok, false);
@@ -96,12 +85,12 @@ describe('WaitQueue (in memory, injected clock)', () => {
     const clock = new ManualClock();
     const queue = new WaitQueue<string>(clock);
     const { answers, track } = recorder();
-    const waits = ['a', 'b'].map((name) => track(name, queue.wait(dispatch(1000), noRoom)));
+    const waits = ['a', 'b'].map((name) => track(name, queue.wait(nullDispatch(1000), noRoom)));
     queue.failAll(errorInfo('FUNCTION_UNAVAILABLE', 'crash loop'));
     await Promise.all(waits);
     assert.deepEqual(answers, ['a:FUNCTION_UNAVAILABLE', 'b:FUNCTION_UNAVAILABLE']);
     assert.equal(clock.pending, 0);
-    const later = track('c', queue.wait(dispatch(1000), noRoom));
+    const later = track('c', queue.wait(nullDispatch(1000), noRoom));
     queue.serve(() => ({ value: 'new', coldStart: false }));
     await later;
     assert.deepEqual(answers.at(-1), 'c=new');
