@@ -4,10 +4,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMicros, loadText, median, runWrk } from '../lib/harness.mjs';
+import { cpuMicros, freePort, loadText, median, runWrk } from '../lib/harness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -93,18 +92,6 @@ const variants = () => {
   }
   return list;
 };
-
-/** A port nobody listens on now (the kernel picks it). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function health(port) {
   return new Promise((resolve) => {
