@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,7 +128,13 @@ class ProcessLifecycleTest {
         Thread.sleep(20);
       }
       runtime.process().destroy(); // SIGTERM
-      Http.Answer answer = slow.get();
+      Http.Answer answer;
+      try {
+        answer = slow.get();
+      } catch (ExecutionException e) {
+        runtime.waitFor(Duration.ofSeconds(30));
+        throw new AssertionError("the invocation in flight got no answer; the runtime's log:\n" + runtime.log(), e.getCause());
+      }
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.text()).isEqualTo("{\"slept\":1500}");
       runtime.waitFor(Duration.ofSeconds(30));

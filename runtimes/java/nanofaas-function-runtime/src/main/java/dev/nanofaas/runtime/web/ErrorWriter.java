@@ -34,5 +34,6 @@ public final class ErrorWriter {
     response.setContentType("application/json");
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+    response.flushBuffer(); // as InvokeController does: sent before a graceful shutdown can close the connection
   }
 }

@@ -256,6 +256,10 @@ public class InvokeController {
     response.setContentType(contentType);
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+    // On the wire before the servlet returns: Tomcat's graceful shutdown stops waiting once no
+    // request is inside a servlet, then closes every connection, so a still-buffered answer would
+    // be lost to a SIGTERM that arrived while the function ran.
+    response.flushBuffer();
     if (log.isDebugEnabled()) log.debug("invocation answered (status={})", status);
   }
 }
