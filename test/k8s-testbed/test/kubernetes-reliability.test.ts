@@ -34,7 +34,6 @@ import {
   type ControlPlaneProcess,
   startControlPlaneProcess,
 } from '../../../packages/control-plane/test/fixtures/control-plane-process.js';
-import { findFreePort } from '../src/free-port.js';
 import { startTestbed, type Testbed } from '../src/index.js';
 import { writeKubeconfig } from '../src/kubeconfig.js';
 import { waitFor } from '../src/wait-for.js';
@@ -392,14 +391,11 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
     await logs.guard(async () => {
       const namespace = 'restarts';
       await testbed.createNamespace(namespace);
-      const port = await findFreePort();
       const env = {
         NANOFAAS_BACKEND: 'kubernetes',
         KUBECONFIG: testbed.kubeconfigPath,
         NANOFAAS_K8S_NAMESPACE: namespace,
-        // Job pods call back to the same address after the restart.
         HOST: testbed.network.hostIP,
-        PORT: String(port),
         NANOFAAS_DATA_DIR: join(dir, 'restarts-data'),
         NANOFAAS_K8S_AUTOSCALE_INTERVAL_MS: '200',
         NANOFAAS_RETRY_BASE_MS: '50',
@@ -409,12 +405,16 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
       cleanups.push(async () => {
         for (const cp of processes) await cp.kill('SIGKILL');
       });
-      const start = async () => {
-        const cp = await startControlPlaneProcess(env);
+      // The first start takes a port the kernel knows is free on the host address (a port found
+      // free on 127.0.0.1 may be an outgoing connection's on the bridge); the restart takes the
+      // same one, since Job pods call back to that address.
+      const start = async (port: number) => {
+        const cp = await startControlPlaneProcess({ ...env, PORT: String(port) });
         processes.push(cp);
         return cp;
       };
-      let cp = await start();
+      let cp = await start(0);
+      const port = Number(new URL(cp.url).port);
       const echo = {
         name: 'queued',
         image: 'nanofaas/watchdog:latest',
@@ -465,7 +465,7 @@ describe('kubernetes backend: watches, conflicts, quotas, kill -9', { timeout: 2
       const objectsBefore = await functionObjects(namespace);
       await cp.kill('SIGKILL');
 
-      cp = await start();
+      cp = await start(port);
       for (const [i, id] of queued.entries()) {
         const done = await waitFor(
           `queued execution ${i} to succeed after the restart`,
