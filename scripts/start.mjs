@@ -24,7 +24,8 @@ if (env.NANOFAAS_EXAMPLES !== 'false' && env.NANOFAAS_EXAMPLES_PYTHON === undefi
   if (runtime !== undefined) env.NANOFAAS_EXAMPLES_PYTHON = runtime;
 }
 
-const child = spawn(process.execPath, [main], { stdio: 'inherit', env });
+// --expose-gc: one collection after a burst of large bodies gives their memory back (docs/configuration.md, "Memory").
+const child = spawn(process.execPath, ['--expose-gc', main], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 

@@ -68,7 +68,7 @@ export async function startWatchdog(ctx, { mode, command, maxInflight = 256, env
  */
 export async function startControlPlane(ctx, backend, env = {}) {
   const dataDir = mkdtempSync(join(ctx.tmp, `cp-${backend}-`));
-  const { child, match } = await ctx.procs.start(process.execPath, [paths.controlPlane], {
+  const { child, match } = await ctx.procs.start(process.execPath, ['--expose-gc', paths.controlPlane], {
     env: {
       PORT: '0',
       NANOFAAS_BACKEND: backend,
@@ -76,7 +76,7 @@ export async function startControlPlane(ctx, backend, env = {}) {
       NANOFAAS_DATA_DIR: dataDir,
       NANOFAAS_LOG_LEVEL: 'warn',
       NANOFAAS_AUTH: 'off',
-      // As `npm start`, `nanofaas up` and the image start it (docs/configuration.md, "Memory").
+      // As `npm start`, `nanofaas up` and the image start it, --expose-gc included (docs/configuration.md, "Memory").
       MALLOC_MMAP_THRESHOLD_: '131072',
       ...env,
     },

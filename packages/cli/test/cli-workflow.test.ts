@@ -90,11 +90,13 @@ describe('nanofaas CLI against a control plane started by `nanofaas up`', { time
     assert.ok(up.output().includes(join(root, 'data')), up.output());
   });
 
-  it('starts the control plane with glibc mapping large buffers, so freed bodies go back to the system', () => {
+  it('starts the control plane so freed bodies go back to the system: glibc maps large buffers, V8 may be asked to collect', () => {
     const pid = up.child.pid!;
     const [controlPlane] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
     const environ = readFileSync(`/proc/${controlPlane}/environ`, 'utf8').split('\0');
     assert.ok(environ.includes('MALLOC_MMAP_THRESHOLD_=131072'), environ.join(' '));
+    const argv = readFileSync(`/proc/${controlPlane}/cmdline`, 'utf8').split('\0');
+    assert.ok(argv.includes('--expose-gc'), argv.join(' '));
   });
 
   for (const { template, data, output, logged } of CASES) {

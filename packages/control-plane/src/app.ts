@@ -11,6 +11,7 @@ import { createRandomIds, type IdGenerator } from './deps/id-generator.js';
 import { ExecutionTracker } from './executions/execution-tracker.js';
 import { FunctionRegistry } from './functions/function-registry.js';
 import type { AppServices } from './http/app-services.js';
+import { exposedCollector, LargeBodyReclaimer } from './http/large-body-reclaimer.js';
 import { createRequestPipeline } from './http/request-pipeline.js';
 import { Router } from './http/router.js';
 import { completionRoutes } from './http/routes/completion-routes.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   readonly logger?: Logger;
   /** Directory NANOFAAS_DATA_DIR is relative to. */
   readonly cwd?: string;
+  /** A full garbage collection after bursts of large bodies; default V8's gc under --expose-gc. */
+  readonly collectGarbage?: (() => void) | undefined;
 }
 
 export interface App {
@@ -168,7 +171,10 @@ export function buildApp(config: Config, deps: AppDeps = {}): App {
     isReady: () => ready,
   };
   const router = new Router([
-    ...invocationRoutes(services),
+    ...invocationRoutes(
+      services,
+      new LargeBodyReclaimer(clock, 'collectGarbage' in deps ? deps.collectGarbage : exposedCollector()),
+    ),
     ...functionRoutes(services),
     ...executionRoutes(services, clock),
     ...logRoutes(services, clock),

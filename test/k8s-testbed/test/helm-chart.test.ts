@@ -397,7 +397,7 @@ describe('the control plane image', () => {
     assert.ok(stages.length >= 2, 'multi-stage');
     const final = stages.at(-1)!;
     assert.match(final, /^USER 10001:10001$/m);
-    assert.match(final, /^ENTRYPOINT \["node", "packages\/control-plane\/dist\/main\.js"\]$/m);
+    assert.match(final, /^ENTRYPOINT \["node", "--expose-gc", "packages\/control-plane\/dist\/main\.js"\]$/m);
     assert.doesNotMatch(final, /npm (ci|install)|apt-get/, 'no build tools in the final image');
     const main = join(repositoryRoot, 'packages', 'control-plane', 'dist', 'main.js');
     assert.ok(existsSync(main), `${main}: run npm run build`);

@@ -66,7 +66,9 @@ function runControlPlane(
   env: Record<string, string | undefined>,
 ): Promise<number> {
   const { terminal, io } = ctx;
-  const child = spawn(process.execPath, [main], {
+  // --expose-gc: one collection after a burst of large bodies gives their memory back
+  // (docs/configuration.md, "Memory").
+  const child = spawn(process.execPath, ['--expose-gc', main], {
     cwd: io.cwd,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

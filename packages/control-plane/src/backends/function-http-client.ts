@@ -320,6 +320,8 @@ function exchange(pool: Pool, request: Exchange): Promise<Answer | 'too-large'> 
           let body: Buffer;
           if (whole !== undefined) body = size === whole.length ? whole : whole.subarray(0, size);
           else body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          whole = undefined;
+          chunks.length = 0;
           resolve({ status, body, coldStart, initDurationMs });
         },
         onResponseError(_controller, error) {

@@ -1,4 +1,5 @@
 import { PlatformError } from '@nanofaas/contracts';
+import type { LargeBodyReclaimer } from './large-body-reclaimer.js';
 
 /** Seconds a caller is told to wait when the budget is spent: bodies in flight end within a request. */
 const RETRY_AFTER_SECONDS = 1;
@@ -23,8 +24,15 @@ export class BodyBudgetExhaustedError extends PlatformError {
  */
 export class BodyBudget {
   #used = 0;
+  readonly #reclaimer: LargeBodyReclaimer | undefined;
 
-  constructor(readonly limitBytes: number) {}
+  /** `reclaimer` hears of every body given back, so memory returns after a burst of large ones. */
+  constructor(
+    readonly limitBytes: number,
+    reclaimer?: LargeBodyReclaimer,
+  ) {
+    this.#reclaimer = reclaimer;
+  }
 
   get usedBytes(): number {
     return this.#used;
@@ -39,5 +47,6 @@ export class BodyBudget {
 
   release(bytes: number): void {
     this.#used = Math.max(0, this.#used - bytes);
+    this.#reclaimer?.letGo(bytes);
   }
 }

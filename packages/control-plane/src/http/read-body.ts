@@ -88,7 +88,7 @@ function readBytes(
     // A large declared body is copied into one buffer of its size as it arrives: the socket's
     // chunks are let go at once and no second copy is made at the end (half the peak memory).
     // The HTTP parser never delivers more than Content-Length.
-    const whole =
+    let whole =
       declared !== undefined && declared > PREALLOCATE_MIN_BYTES
         ? Buffer.allocUnsafeSlow(declared)
         : undefined;
@@ -118,6 +118,9 @@ function readBytes(
       if (over) return;
       if (whole !== undefined) resolve(size === whole.length ? whole : whole.subarray(0, size));
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      // The request object lives on with its keep-alive connection, and these listeners with it.
+      whole = undefined;
+      chunks.length = 0;
     });
     req.on('error', (error) => {
       if (!over) reject(error);

@@ -37,7 +37,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Readonly<AgentConfig> {
     imageEntrypoints: Object.freeze({
       'nanofaas/watchdog': [required('NANOFAAS_WATCHDOG_BIN')],
       // The control plane image's ENTRYPOINT (deploy/control-plane/Dockerfile), run by this Node.
-      'nanofaas/control-plane': [process.execPath, required('NANOFAAS_CONTROL_PLANE_MAIN')],
+      'nanofaas/control-plane': [process.execPath, '--expose-gc', required('NANOFAAS_CONTROL_PLANE_MAIN')],
       ...parseImageEntrypoints(env.NANOFAAS_IMAGE_ENTRYPOINTS, 'NANOFAAS_IMAGE_ENTRYPOINTS'),
     }),
     kubeletCertPath: required('NANOFAAS_KUBELET_TLS_CERT'),

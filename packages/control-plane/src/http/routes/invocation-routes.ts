@@ -5,6 +5,7 @@ import { traceContextOf } from '../../observability/trace-context.js';
 import type { AppServices } from '../app-services.js';
 import { BodyBudget } from '../body-budget.js';
 import { parseInvocationBody } from '../invocation-body.js';
+import type { LargeBodyReclaimer } from '../large-body-reclaimer.js';
 import { readBody } from '../read-body.js';
 import { sendJson, sendJsonWithOutput } from '../respond.js';
 import type { Route } from '../route.js';
@@ -21,11 +22,11 @@ import {
  * 500 function error, 408 timeout, 502/503 platform failure (DESIGN.md §3). :enqueue answers 202
  * once the execution is committed.
  */
-export function invocationRoutes(services: AppServices): Route[] {
+export function invocationRoutes(services: AppServices, reclaimer: LargeBodyReclaimer): Route[] {
   const { invocations, config, ids } = services;
   const maxBytes = config.server.maxBodyBytes;
   // One budget for the bodies of every :invoke and :enqueue in flight (NANOFAAS_MAX_INFLIGHT_BODY_BYTES).
-  const budget = new BodyBudget(config.server.maxInflightBodyBytes);
+  const budget = new BodyBudget(config.server.maxInflightBodyBytes, reclaimer);
   const { webhookPolicy } = services;
 
   const optionsOf = (req: IncomingMessage) => ({
@@ -49,6 +50,8 @@ export function invocationRoutes(services: AppServices): Route[] {
         const request = parseInvocationBody(await readBody(req, maxBytes, { budget, res }));
         const { record } = await invocations.invoke(name, request, { ...options, timeoutMs });
         sendInvocationResult(res, record);
+        const answered = record.output?.length ?? 0;
+        if (answered > 0) res.once('close', () => reclaimer.letGo(answered));
       },
     },
     {
