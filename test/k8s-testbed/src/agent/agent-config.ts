@@ -12,7 +12,7 @@ export interface AgentConfig {
   kubeletKeyPath: string;
   /**
    * Image repository → entrypoint argv; built in: `nanofaas/watchdog` → the watchdog binary,
-   * `nanofaas/control-plane` → `node packages/control-plane/dist/main.js` of this checkout.
+   * `nanofaas/control-plane` → `node --expose-gc packages/control-plane/dist/main.js` of this checkout.
    */
   imageEntrypoints: ImageEntrypoints;
   /** Lease renewal period; the node controller declares a node lost after ~40-50 s without one. */
