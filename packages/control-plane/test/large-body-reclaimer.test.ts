@@ -42,6 +42,8 @@ describe('LargeBodyReclaimer', () => {
 
   it('leaves small bodies and small totals to V8', () => {
     const { clock, subject, collections } = reclaimer();
+    assert.equal(subject.counts(60 * 1024), false);
+    assert.equal(subject.counts(64 * 1024), true);
     for (let i = 0; i < 10_000; i++) subject.letGo(60 * 1024);
     subject.letGo(16 * MiB);
     clock.advance(10_000);
@@ -55,6 +57,7 @@ describe('LargeBodyReclaimer', () => {
     const clock = new ManualClock();
     const subject = new LargeBodyReclaimer(clock, undefined);
     assert.equal(subject.enabled, false);
+    assert.equal(subject.counts(64 * MiB), false);
     subject.letGo(64 * MiB);
     assert.equal(clock.pending, 0);
   });

@@ -31,9 +31,14 @@ export class LargeBodyReclaimer {
     return this.#collect !== undefined;
   }
 
+  /** Whether letting go of a body of `bytes` would count (so callers can skip the bookkeeping). */
+  counts(bytes: number): boolean {
+    return this.#collect !== undefined && bytes >= LARGE_BODY_MIN_BYTES;
+  }
+
   /** A body of `bytes` is no longer used by the control plane. */
   letGo(bytes: number): void {
-    if (this.#collect === undefined || bytes < LARGE_BODY_MIN_BYTES) return;
+    if (!this.counts(bytes)) return;
     this.#letGo += bytes;
     if (this.#letGo < RECLAIM_AFTER_BYTES) return;
     this.#cancel?.();

@@ -51,7 +51,7 @@ export function invocationRoutes(services: AppServices, reclaimer: LargeBodyRecl
         const { record } = await invocations.invoke(name, request, { ...options, timeoutMs });
         sendInvocationResult(res, record);
         const answered = record.output?.length ?? 0;
-        if (answered > 0) res.once('close', () => reclaimer.letGo(answered));
+        if (reclaimer.counts(answered)) res.once('close', () => reclaimer.letGo(answered));
       },
     },
     {
