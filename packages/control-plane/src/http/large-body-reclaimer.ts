@@ -26,11 +26,6 @@ export class LargeBodyReclaimer {
     this.#collect = collect;
   }
 
-  /** Whether collections can be asked for at all. */
-  get enabled(): boolean {
-    return this.#collect !== undefined;
-  }
-
   /** Whether letting go of a body of `bytes` would count (so callers can skip the bookkeeping). */
   counts(bytes: number): boolean {
     return this.#collect !== undefined && bytes >= LARGE_BODY_MIN_BYTES;
